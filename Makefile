@@ -1,0 +1,40 @@
+# Netwerkpols: `make run` starts the bot, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+LOCKFLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+.PHONY: run sandbox test lint bench lock clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files remember which lock file is installed, so a changed lock reinstalls.
+$(VENV)/.main-installed: requirements/main.lock | $(VENV)/bin/activate
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/main.lock
+	@touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock | $(VENV)/bin/activate
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.lock
+	@touch $@ $(VENV)/.main-installed
+
+run: $(VENV)/.main-installed
+	$(PY) bot.py
+
+test: $(VENV)/.dev-installed
+	@scripts/ensure-postgres
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+lock: $(VENV)/.dev-installed
+	$(PIP) install --quiet pip-tools
+	cd requirements && ../$(VENV)/bin/pip-compile $(LOCKFLAGS) -o main.lock main.in
+	cd requirements && ../$(VENV)/bin/pip-compile $(LOCKFLAGS) -o dev.lock dev.in
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

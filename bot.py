@@ -1,0 +1,150 @@
+"""Netwerkpols: builds the Application in one place and runs it (polling, or webhook when set)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from typing import Any
+
+from telegram import (
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from domain.clock import Clock
+from handlers import network, people
+from handlers.base import App, Context, Services, error_handler, services_of
+from i18n import LANGUAGES, compile_catalogs
+from schedules.dispatcher import Dispatcher
+from schedules.outbox import Renderer
+from settings import Settings, SettingsError, load_settings
+from storage.db import Database
+from storage.migrate import upgrade
+from views.commands import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS, commands
+
+log = logging.getLogger("netwerkpols")
+
+RENDERERS: dict[str, Renderer] = {**network.RENDERERS}
+
+
+async def dispatch_due(context: Context) -> None:
+    """The repeating job: send what has fallen due in the outgoing queue."""
+    await context.services.dispatcher.run_until_idle()
+
+
+async def set_command_menus(application: App) -> None:
+    """Command menus per scope (private, groups, group admins) and per language."""
+    default = services_of(application).settings.default_language
+    scopes = [
+        (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+        (BotCommandScopeAllChatAdministrators(), ADMIN_COMMANDS),
+    ]
+    for scope, table in scopes:
+        await application.bot.set_my_commands(commands(default, table), scope=scope)
+        for lang in LANGUAGES:
+            await application.bot.set_my_commands(
+                commands(lang, table), scope=scope, language_code=lang
+            )
+
+
+async def post_init(application: App) -> None:
+    """Before the first update: upgrade the database and set the command menus."""
+    services = services_of(application)
+    await upgrade(services.database)
+    await set_command_menus(application)
+
+
+async def post_shutdown(application: App) -> None:
+    """Close the database's connections."""
+    await services_of(application).database.dispose()
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    application_class: type[Application[Any, Any, Any, Any, Any, Any]] = Application,
+    dispatch_first: float = 0.0,
+) -> App:
+    """The whole bot: settings, database, handlers, the dispatcher job and the error handler."""
+    compile_catalogs()
+    base = settings.telegram_api_base_url.rstrip("/")
+    application: App = (
+        ApplicationBuilder()
+        .application_class(application_class)
+        .token(settings.token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .context_types(ContextTypes(context=Context))
+        .defaults(Defaults(parse_mode=None, do_quote=False))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(False)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    database = Database(settings.database_url)
+    clock = clock or Clock()
+    dispatcher = Dispatcher(
+        database,
+        application.bot,
+        clock,
+        RENDERERS,
+        batch_size=settings.dispatch_batch_size,
+        lease=dt.timedelta(seconds=settings.dispatch_lease_seconds),
+    )
+    application.bot_data["services"] = Services(settings, database, clock, dispatcher)
+    for handler in [*network.HANDLERS, *people.HANDLERS]:
+        application.add_handler(handler)
+    application.add_error_handler(error_handler)
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        dispatch_due,
+        interval=settings.dispatch_interval_seconds,
+        first=dispatch_first,
+        name="dispatch",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    return application
+
+
+def configure_logging(level: str) -> None:
+    """Readable logs; httpx would log every request URL, and those contain the token."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def main() -> int:
+    """Run the bot until interrupted; a configuration problem ends it with status 2."""
+    try:
+        settings = load_settings()
+        settings.require_token()
+    except SettingsError as error:
+        print(f"netwerkpols: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    application = build_application(settings)
+    allowed = Update.ALL_TYPES
+    if settings.uses_webhook:
+        log.info("Starting with a webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret_token.get_secret_value() or None,
+            allowed_updates=allowed,
+        )
+    else:
+        log.info("Starting with long polling")
+        application.run_polling(allowed_updates=allowed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

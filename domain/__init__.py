@@ -1,0 +1,1 @@
+"""Pure logic: no Telegram, no SQL. Plain data in, plain data out."""

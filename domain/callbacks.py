@@ -1,0 +1,78 @@
+"""One scheme for callback data: a prefix from a small enum, then ':'-separated arguments.
+
+Arguments are ids that the handler checks against server-side state (is this organisation in
+the network this person is joining? is this member in the group where the button was pressed?),
+so a forged button reaches nothing it should not.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+MAX_CALLBACK_BYTES = 64
+_ARG = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
+
+
+class Cb(StrEnum):
+    """Every kind of inline button the bot sends."""
+
+    SETUP_LANGUAGE = "sl"
+    JOIN_ORG = "jo"
+    JOIN_TYPE = "jt"
+    JOIN_LEVEL = "jl"
+    JOIN_CONFIRM = "jc"
+    JOIN_RESTART = "jr"
+    PROFILE_EDIT = "pe"
+    LEAVE = "lv"
+    LEAVE_CONFIRM = "ly"
+    LANGUAGE = "lg"
+    COORD_ADD = "ca"
+    COORD_REMOVE = "cr"
+    PICK_NETWORK = "pn"
+    FORGET_CONFIRM = "fm"
+    CANCEL = "xx"
+
+
+class BadCallback(ValueError):
+    """Callback data that the bot did not make (old, forged or garbled)."""
+
+
+def pack(prefix: Cb, *args: str | int) -> str:
+    """Build callback data; raises ValueError if it would not be valid for Telegram."""
+    parts = [str(arg) for arg in args]
+    for part in parts:
+        if not _ARG.match(part):
+            raise ValueError(f"callback argument {part!r} is not a short token")
+    data = ":".join([prefix.value, *parts])
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError("callback data longer than 64 bytes")
+    return data
+
+
+def unpack(data: str | None) -> tuple[Cb, list[str]]:
+    """Split callback data into its prefix and arguments; raises BadCallback when malformed."""
+    if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise BadCallback(data)
+    prefix, *args = data.split(":")
+    try:
+        kind = Cb(prefix)
+    except ValueError:
+        raise BadCallback(data) from None
+    if not all(_ARG.match(arg) for arg in args):
+        raise BadCallback(data)
+    return kind, args
+
+
+def int_arg(args: list[str], index: int) -> int:
+    """Argument index as an int; raises BadCallback when missing or not a number."""
+    try:
+        return int(args[index])
+    except (IndexError, ValueError):
+        raise BadCallback(":".join(args)) from None
+
+
+def pattern(*prefixes: Cb) -> str:
+    """A regular expression for CallbackQueryHandler that matches these prefixes only."""
+    alternatives = "|".join(re.escape(p.value) for p in prefixes)
+    return rf"^(?:{alternatives})(?::|$)"

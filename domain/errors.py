@@ -1,0 +1,16 @@
+"""Refusals: expected, friendly answers to a request that cannot be done."""
+
+from __future__ import annotations
+
+
+class Refusal(Exception):
+    """Stop handling an update and tell the person why, in their language.
+
+    msgid is an English catalog text (marked with N_), params fill its placeholders and must
+    already be HTML-escaped where they come from users.
+    """
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.params = params

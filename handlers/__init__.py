@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per journey; thin: parse, call storage, render."""

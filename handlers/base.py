@@ -1,0 +1,211 @@
+"""What every handler shares: the services, the unit of work, languages, replies and refusals."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import (
+    CallbackQuery,
+    Chat,
+    ChatMember,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from domain.callbacks import BadCallback
+from domain.clock import Clock
+from domain.errors import Refusal
+from domain.text import ALERT_LIMIT, shorten
+from i18n import N_, normalise, t
+from schedules.dispatcher import Dispatcher
+from settings import Settings
+from storage import queries
+from storage.db import Database
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+MEMBER_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
+ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
+
+
+@dataclass
+class Services:
+    """Everything a handler or job needs besides Telegram itself."""
+
+    settings: Settings
+    database: Database
+    clock: Clock
+    dispatcher: Dispatcher
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context with typed access to our services."""
+
+    @property
+    def services(self) -> Services:
+        """The services wired in bot.py."""
+        return cast(Services, self.application.bot_data["services"])
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """One transaction for this update: committed at the end, rolled back on any error."""
+        async with self.services.database.unit_of_work() as session:
+            yield session
+
+
+App = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    """The services of an application (for jobs and lifecycle hooks)."""
+    return cast(Services, application.bot_data["services"])
+
+
+def is_private(update: Update) -> bool:
+    """Whether the update comes from a private chat with the bot."""
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def is_group(chat: Chat | None) -> bool:
+    """Whether chat is a group or supergroup."""
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def person_language(person: Person | None, user: User | None, default: str) -> str:
+    """A person's language: their choice, else Telegram's language_code, else the default."""
+    if person is not None and person.language:
+        return person.language
+    code = user.language_code if user else (person.telegram_language if person else None)
+    return normalise(code, default)
+
+
+async def touch_person(session: AsyncSession, user: User, *, started: bool = False) -> Person:
+    """The Person for a Telegram user, created or refreshed from what Telegram says now."""
+    person = await queries.upsert_person(
+        session,
+        user_id=user.id,
+        first_name=user.first_name,
+        username=user.username,
+        telegram_language=user.language_code,
+    )
+    if started:
+        person.started = True
+        person.reachable = True
+    return person
+
+
+async def group_language(context: Context, chat_id: int) -> str:
+    """The language of a group: its network's, or the bot's default before setup."""
+    async with context.unit_of_work() as session:
+        network = await queries.network_by_chat(session, chat_id)
+    return network.language if network else context.services.settings.default_language
+
+
+async def update_language(update: Update, context: Context) -> str:
+    """The language to answer this update in: the group's in groups, the person's in private."""
+    default = context.services.settings.default_language
+    chat = update.effective_chat
+    if chat is not None and is_group(chat) and update.callback_query is None:
+        return await group_language(context, chat.id)
+    user = update.effective_user
+    if user is None:
+        return default
+    async with context.unit_of_work() as session:
+        person = await session.get(Person, user.id)
+    return person_language(person, user, default)
+
+
+async def reply(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Answer the update's message (or the chat of a button press) with HTML text."""
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_html(text, reply_markup=markup, do_quote=False)
+
+
+async def replace(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Turn the message with the pressed button into the next step."""
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:
+        # Pressing the same button twice asks for an identical edit; that is not a failure.
+        if "not modified" not in error.message.lower():
+            raise
+
+
+async def telegram_member(context: Context, chat_id: int, user_id: int) -> ChatMember | None:
+    """What Telegram says this user is in that chat, or None when it cannot tell."""
+    try:
+        return await context.bot.get_chat_member(chat_id, user_id)
+    except (BadRequest, Forbidden):
+        return None
+
+
+async def is_chat_member(context: Context, chat_id: int, user_id: int) -> bool:
+    """Whether Telegram counts this user as a member of the chat right now."""
+    member = await telegram_member(context, chat_id, user_id)
+    if member is None:
+        return False
+    if member.status == ChatMemberStatus.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return member.status in MEMBER_STATUSES
+
+
+async def is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
+    """Whether Telegram counts this user as an admin (or the owner) of the chat right now."""
+    member = await telegram_member(context, chat_id, user_id)
+    return member is not None and member.status in ADMIN_STATUSES
+
+
+NOT_ACTIVE = N_("This button is no longer active.")
+SOMETHING_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")
+
+
+async def error_handler(update: object, context: Context) -> None:
+    """Refusals become a friendly answer; anything else is logged with its traceback and the
+    person gets a short apology in their language, never the internals."""
+    error = context.error
+    if isinstance(error, Refusal):
+        msgid, params = error.msgid, error.params
+    elif isinstance(error, BadCallback):
+        msgid, params = NOT_ACTIVE, {}
+    else:
+        log.error("Error while handling an update", exc_info=error)
+        msgid, params = SOMETHING_WRONG, {}
+    if not isinstance(update, Update):
+        return
+    try:
+        lang = await update_language(update, context)
+    except Exception:
+        lang = context.services.settings.default_language
+    text = t(lang, msgid, **params)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(shorten(_plain(text), ALERT_LIMIT), show_alert=True)
+        elif update.effective_message is not None:
+            await reply(update, text)
+    except Exception:
+        log.exception("Could not tell the person about an error")
+
+
+def _plain(text: str) -> str:
+    """Alerts show no HTML: drop the few tags our texts use and unescape entities."""
+    return html.unescape(re.sub(r"</?(?:b|i|u|code)>", "", text))

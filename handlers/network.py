@@ -1,0 +1,424 @@
+"""The group side of a network: the bot arriving and leaving, /setup, /join, /members, roles."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Chat, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain.callbacks import Cb, int_arg, pattern, unpack
+from domain.errors import Refusal
+from domain.text import NameProblem, clean_name, esc
+from handlers.base import (
+    MEMBER_STATUSES,
+    Context,
+    is_chat_admin,
+    is_chat_member,
+    is_group,
+    person_language,
+    replace,
+    reply,
+    touch_person,
+    update_language,
+)
+from i18n import LANGUAGES, N_, t
+from schedules.outbox import Rendered, enqueue
+from storage import queries
+from storage.models import Member, Network, Outgoing, Person
+from views import network as view
+
+ONLY_IN_GROUP = N_("This works in your network's group, not in a private chat.")
+ONLY_ADMINS = N_("Only an admin of this group can set it up as a network.")
+ONLY_COORDINATORS = N_("Only coordinators of this network can do this.")
+NOT_SET_UP = N_("This group is not a network yet. A group admin can start with /setup.")
+LAST_COORDINATOR = N_(
+    "A network needs at least one coordinator. Appoint another one before removing {name}."
+)
+APPOINTED_ALREADY = N_("{name} is already a coordinator of <b>{network}</b>.")
+APPOINTED = N_("🧭 {name} is now a coordinator of <b>{network}</b>.")
+NO_LONGER_ACTIVE = N_("This button is no longer active.")
+DEFAULT_NETWORK_NAME = "Netwerk"
+SETUP_USAGE = N_(
+    "I did not understand that. Use:\n"
+    "/setup — register this group or show its settings\n"
+    "/setup name <i>name</i> — rename the network (at most 100 characters)\n"
+    "/setup language nl|en — the group's language\n"
+    "/setup timezone <i>Area/City</i> — for example Europe/Amsterdam"
+)
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _group_chat(update: Update) -> Chat:
+    chat = update.effective_chat
+    if not is_group(chat):
+        raise Refusal(ONLY_IN_GROUP)
+    assert chat is not None
+    return chat
+
+
+async def _network_of(session: AsyncSession, chat_id: int, *, for_update: bool = False) -> Network:
+    network = await queries.network_by_chat(session, chat_id, for_update=for_update)
+    if network is None:
+        raise Refusal(NOT_SET_UP)
+    return network
+
+
+async def _require_coordinator(session: AsyncSession, network: Network, user_id: int) -> Member:
+    member = await queries.membership(session, network.id, user_id)
+    if member is None or not member.is_coordinator:
+        raise Refusal(ONLY_COORDINATORS)
+    return member
+
+
+async def _coordinator_names(session: AsyncSession, network: Network) -> list[str]:
+    members = await queries.members_of(session, network.id)
+    return [m.person.first_name for m in members if m.is_coordinator]
+
+
+async def bot_membership_changed(update: Update, context: Context) -> None:
+    """Welcome on arrival in a group, deactivate on removal; note blocks in private chats."""
+    change = update.my_chat_member
+    assert change is not None
+    was_in = change.old_chat_member.status in MEMBER_STATUSES
+    is_in = change.new_chat_member.status in MEMBER_STATUSES
+    if not is_group(change.chat):
+        async with context.unit_of_work() as session:
+            person = await session.get(Person, change.chat.id)
+            if person is not None:
+                person.reachable = is_in
+                person.started = person.started or is_in
+        return
+    if was_in == is_in:
+        return
+    async with context.unit_of_work() as session:
+        network = await queries.network_by_chat(session, change.chat.id, for_update=True)
+        if network is not None:
+            network.active = is_in
+    if not is_in:
+        return
+    lang = network.language if network else context.services.settings.default_language
+    text = view.welcome_back(lang, network) if network else view.welcome(lang)
+    await context.bot.send_message(change.chat.id, text, parse_mode=ParseMode.HTML)
+
+
+async def chat_migrated(update: Update, context: Context) -> None:
+    """A group that became a supergroup keeps its network under the new chat id."""
+    message = update.effective_message
+    assert message is not None
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    async with context.unit_of_work() as session:
+        network = await queries.network_by_chat(session, old, for_update=True)
+        if network is None or await queries.network_by_chat(session, new) is not None:
+            return
+        network.chat_id = new
+        await queries.move_pending_outgoing(session, old, new)
+
+
+async def _create_network(session: AsyncSession, chat: Chat, context: Context) -> Network | None:
+    settings = context.services.settings
+    try:
+        name = clean_name(chat.title)
+    except NameProblem:
+        name = DEFAULT_NETWORK_NAME
+    network = Network(
+        chat_id=chat.id,
+        name=name,
+        language=settings.default_language,
+        timezone=settings.default_timezone,
+        join_token=queries.new_join_token(),
+        active=True,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(network)
+    except IntegrityError:
+        return None  # another admin's /setup created it a moment ago
+    return network
+
+
+def _apply_setting(network: Network, text: str) -> None:
+    """Apply '/setup <what> <value>' to network, or raise a Refusal with the usage."""
+    _, _, rest = text.partition(" ")
+    what, _, value = rest.strip().partition(" ")
+    what, value = what.lower(), value.strip()
+    if what in ("name", "naam"):
+        try:
+            network.name = clean_name(value)
+        except NameProblem:
+            raise Refusal(N_("Usage: /setup name <i>name</i> (1 to 100 characters).")) from None
+    elif what in ("language", "taal") and value.lower() in LANGUAGES:
+        network.language = value.lower()
+    elif what in ("timezone", "tz", "tijdzone") and value in _timezones():
+        network.timezone = value
+    elif what in ("timezone", "tz", "tijdzone"):
+        raise Refusal(
+            N_("I do not know the time zone {zone}. Use a name such as Europe/Amsterdam."),
+            zone=esc(value[:64]) or "—",
+        )
+    else:
+        raise Refusal(SETUP_USAGE)
+
+
+async def setup(update: Update, context: Context) -> None:
+    """/setup: register the group as a network, or show or change its settings."""
+    chat = _group_chat(update)
+    user = update.effective_user
+    message = update.effective_message
+    assert user is not None and message is not None
+    is_admin = await is_chat_admin(context, chat.id, user.id)
+    async with context.unit_of_work() as session:
+        network = await queries.network_by_chat(session, chat.id, for_update=True)
+        created = False
+        if network is None:
+            if not is_admin:
+                raise Refusal(ONLY_ADMINS)
+            network = await _create_network(session, chat, context)
+            if network is None:
+                network = await _network_of(session, chat.id, for_update=True)
+            else:
+                created = True
+        member = await queries.membership(session, network.id, user.id)
+        if not is_admin and (member is None or not member.is_coordinator):
+            raise Refusal(ONLY_COORDINATORS)
+        person = await touch_person(session, user)
+        member = await queries.ensure_member(session, network, person)
+        if created or await queries.coordinator_count(session, network.id) == 0:
+            member.is_coordinator = True
+        network.active = True
+        if message.text and len(message.text.split()) > 1:
+            _apply_setting(network, message.text)
+        await session.flush()
+        coordinators = await _coordinator_names(session, network)
+    text, markup = view.setup_message(
+        network.language, network, coordinators, context.bot.username, created=created
+    )
+    await reply(update, text, markup)
+
+
+async def setup_language(update: Update, context: Context) -> None:
+    """A language button under the setup message."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    _, args = unpack(query.data)
+    code = args[0] if args and args[0] in LANGUAGES else None
+    if code is None:
+        raise Refusal(NO_LONGER_ACTIVE)
+    chat_id = query.message.chat.id
+    is_admin = await is_chat_admin(context, chat_id, query.from_user.id)
+    async with context.unit_of_work() as session:
+        network = await _network_of(session, chat_id, for_update=True)
+        if not is_admin:
+            await _require_coordinator(session, network, query.from_user.id)
+        network.language = code
+        coordinators = await _coordinator_names(session, network)
+    await query.answer()
+    text, markup = view.setup_message(
+        code, network, coordinators, context.bot.username, created=False
+    )
+    await replace(query, text, markup)
+
+
+async def join(update: Update, context: Context) -> None:
+    """/join in the group: the button that opens the private chat to join."""
+    chat = _group_chat(update)
+    async with context.unit_of_work() as session:
+        network = await _network_of(session, chat.id)
+    text, markup = view.join_invitation(network.language, network, context.bot.username)
+    await reply(update, text, markup)
+
+
+async def members(update: Update, context: Context) -> None:
+    """/members: who takes part, by organisation, type and level (coordinators only)."""
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    if is_group(chat):
+        async with context.unit_of_work() as session:
+            network = await _network_of(session, chat.id)
+            await _require_coordinator(session, network, user.id)
+            everyone = await queries.members_of(session, network.id)
+        for part in view.members_overview(network.language, network, everyone):
+            await reply(update, part)
+        return
+    lang = await update_language(update, context)
+    async with context.unit_of_work() as session:
+        coordinated = [
+            m for m in await queries.memberships_of(session, user.id) if m.is_coordinator
+        ]
+    if not coordinated:
+        raise Refusal(N_("You are not a coordinator of any network."))
+    if len(coordinated) > 1:
+        text, markup = view.choose_network(lang, coordinated, "members")
+        await reply(update, text, markup)
+        return
+    await _send_members_privately(update, context, coordinated[0].network_id, lang)
+
+
+async def _send_members_privately(
+    update: Update, context: Context, network_id: int, lang: str
+) -> None:
+    user = update.effective_user
+    assert user is not None
+    async with context.unit_of_work() as session:
+        network = await session.get(Network, network_id)
+        if network is None:
+            raise Refusal(NO_LONGER_ACTIVE)
+        await _require_coordinator(session, network, user.id)
+        everyone = await queries.members_of(session, network.id)
+    for part in view.members_overview(lang, network, everyone):
+        await reply(update, part)
+
+
+async def pick_network(update: Update, context: Context) -> None:
+    """A network chosen from a list in private chat, for a coordinator command."""
+    query = update.callback_query
+    assert query is not None
+    _, args = unpack(query.data)
+    command, network_id = (args[0] if args else ""), int_arg(args, 1)
+    if command != "members":
+        raise Refusal(NO_LONGER_ACTIVE)
+    lang = await update_language(update, context)
+    await query.answer()
+    await _send_members_privately(update, context, network_id, lang)
+
+
+async def appoint_by_reply(update: Update, context: Context) -> None:
+    """/coordinator as a reply to someone's message: make them a coordinator."""
+    chat = _group_chat(update)
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    target = message.reply_to_message.from_user if message.reply_to_message else None
+    if target is None:
+        raise Refusal(
+            N_(
+                "Reply /coordinator to a message of the person you want to appoint, or use "
+                "/coordinators to pick from the partners."
+            )
+        )
+    if target.is_bot:
+        raise Refusal(N_("Only people can be coordinators."))
+    if not await is_chat_member(context, chat.id, target.id):
+        raise Refusal(N_("{name} is not a member of this group.", name=esc(target.first_name)))
+    async with context.unit_of_work() as session:
+        network = await _network_of(session, chat.id)
+        await _require_coordinator(session, network, user.id)
+        person = await touch_person(session, target)
+        member = await queries.ensure_member(session, network, person)
+        already = member.is_coordinator
+        await _make_coordinator(session, network, member, person, context)
+    text = t(
+        network.language,
+        APPOINTED_ALREADY if already else APPOINTED,
+        name=esc(target.first_name),
+        network=esc(network.name),
+    )
+    await reply(update, text)
+
+
+async def _make_coordinator(
+    session: AsyncSession, network: Network, member: Member, person: Person, context: Context
+) -> None:
+    if member.is_coordinator:
+        return
+    member.is_coordinator = True
+    if person.started and person.reachable:
+        await enqueue(
+            session,
+            kind="coordinator_appointed",
+            chat_id=person.id,
+            person_id=person.id,
+            network_id=network.id,
+            due_at=context.services.clock.now(),
+            payload={"network_id": network.id},
+        )
+
+
+async def coordinators(update: Update, context: Context) -> None:
+    """/coordinators: the list with buttons to appoint and remove (coordinators only)."""
+    chat = _group_chat(update)
+    user = update.effective_user
+    assert user is not None
+    async with context.unit_of_work() as session:
+        network = await _network_of(session, chat.id)
+        await _require_coordinator(session, network, user.id)
+        everyone = await queries.members_of(session, network.id)
+    text, markup = view.coordinators_message(network.language, network, everyone)
+    await reply(update, text, markup)
+
+
+async def change_coordinator(update: Update, context: Context) -> None:
+    """A ➕ or ➖ button under the coordinators list."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    kind, args = unpack(query.data)
+    member_id = int_arg(args, 0)
+    async with context.unit_of_work() as session:
+        network = await _network_of(session, query.message.chat.id, for_update=True)
+        await _require_coordinator(session, network, query.from_user.id)
+        member = await session.get(Member, member_id)
+        if member is None or member.network_id != network.id:
+            raise Refusal(NO_LONGER_ACTIVE)
+        person = await session.get(Person, member.person_id)
+        assert person is not None
+        if kind is Cb.COORD_ADD:
+            await _make_coordinator(session, network, member, person, context)
+        elif member.is_coordinator:
+            if await queries.coordinator_count(session, network.id) <= 1:
+                raise Refusal(LAST_COORDINATOR, name=esc(person.first_name))
+            member.is_coordinator = False
+        await session.flush()
+        everyone = await queries.members_of(session, network.id)
+    await query.answer()
+    text, markup = view.coordinators_message(network.language, network, everyone)
+    await replace(query, text, markup)
+
+
+async def render_coordinator_appointed(session: AsyncSession, item: Outgoing) -> Rendered | None:
+    """The private note to a newly appointed coordinator (sent through the outgoing queue)."""
+    network = await session.get(Network, int(item.payload.get("network_id", 0)))
+    person = await session.get(Person, item.person_id) if item.person_id else None
+    if network is None or person is None:
+        return None
+    member = await queries.membership(session, network.id, person.id)
+    if member is None or not member.is_coordinator:
+        return None
+    lang = person_language(person, None, network.language)
+    return Rendered(view.appointed_note(lang, network))
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+    MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
+    CommandHandler("setup", setup),
+    CommandHandler("join", join, filters.ChatType.GROUPS),
+    CommandHandler("members", members),
+    CommandHandler("coordinator", appoint_by_reply),
+    CommandHandler("coordinators", coordinators),
+    CallbackQueryHandler(setup_language, pattern(Cb.SETUP_LANGUAGE)),
+    CallbackQueryHandler(change_coordinator, pattern(Cb.COORD_ADD, Cb.COORD_REMOVE)),
+    CallbackQueryHandler(pick_network, pattern(Cb.PICK_NETWORK)),
+]
+
+RENDERERS = {"coordinator_appointed": render_coordinator_appointed}

@@ -1,0 +1,438 @@
+"""The private chat: /start and the join questions, /profile, /leave, /help, language, privacy."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from domain.callbacks import Cb, int_arg, pattern, unpack
+from domain.enums import Level, OrgType
+from domain.errors import Refusal
+from domain.text import NameProblem, clean_name, esc
+from handlers.base import (
+    Context,
+    is_chat_member,
+    is_private,
+    person_language,
+    replace,
+    reply,
+    touch_person,
+    update_language,
+)
+from i18n import LANGUAGES, N_, t
+from storage import queries
+from storage.models import Conversation, Member, Network, Organisation, Person
+from views import people as view
+
+JOIN = "join"
+STEP_ORG, STEP_TYPE, STEP_LEVEL, STEP_CONFIRM = "organisation", "type", "level", "confirm"
+
+NO_LONGER_ACTIVE = N_("This button is no longer active.")
+BAD_LINK = N_(
+    "This join link is not valid (any more). Ask for a fresh one with /join in your "
+    "network's group."
+)
+NOT_IN_GROUP = N_(
+    "Only members of the group <b>{network}</b> can join its network. Ask a coordinator to "
+    "add you to the group first."
+)
+INACTIVE = N_("The network <b>{network}</b> is not active: I am no longer in its group.")
+ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
+LAST_COORDINATOR_LEAVING = N_(
+    "You are the only coordinator of <b>{network}</b>. Appoint another coordinator first "
+    "(/coordinators in the group)."
+)
+NOT_UNDERSTOOD = N_("I did not understand that. /help shows what I can do.")
+GROUP_HELP = N_(
+    "I am <b>Netwerkpols</b>. Partners: /join to take part; your answers are anonymous. "
+    "Coordinators: /members, /coordinators, /setup. Everything personal happens in a "
+    "private chat with me."
+)
+
+
+async def _person(session: AsyncSession, update: Update) -> Person:
+    user = update.effective_user
+    assert user is not None
+    return await touch_person(session, user, started=is_private(update))
+
+
+def _lang(person: Person, update: Update, context: Context) -> str:
+    return person_language(
+        person, update.effective_user, context.services.settings.default_language
+    )
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start, with a join payload from a deep link or without: the help for this person."""
+    if not is_private(update):
+        await help_command(update, context)
+        return
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("j_"):
+        await _open_join_link(update, context, payload.removeprefix("j_"))
+        return
+    await help_command(update, context)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: what this person can do, in their networks."""
+    if not is_private(update):
+        lang = await update_language(update, context)
+        await reply(update, t(lang, GROUP_HELP))
+        return
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        memberships = await queries.memberships_of(session, person.id)
+        lang = _lang(person, update, context)
+    await reply(update, view.help_text(lang, person.first_name, memberships))
+
+
+async def _open_join_link(update: Update, context: Context, token: str) -> None:
+    user = update.effective_user
+    assert user is not None
+    async with context.unit_of_work() as session:
+        network = await queries.network_by_token(session, token) if token else None
+        if network is None:
+            raise Refusal(BAD_LINK)
+        if not network.active:
+            raise Refusal(INACTIVE, network=esc(network.name))
+        chat_id = network.chat_id
+    if not await is_chat_member(context, chat_id, user.id):
+        raise Refusal(NOT_IN_GROUP, network=esc(network.name))
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        lang = _lang(person, update, context)
+        member = await queries.membership(session, network.id, person.id)
+        if member is not None and member.is_partner:
+            memberships = await queries.memberships_of(session, person.id)
+            text, markup = view.profile(lang, memberships)
+            await reply(update, text, markup)
+            return
+        await queries.start_conversation(session, person.id, JOIN, network.id, STEP_ORG)
+        organisations = await queries.organisations_of(session, network.id)
+    text, markup = view.ask_organisation(lang, network, organisations)
+    await reply(update, text, markup)
+
+
+async def _join_conversation(session: AsyncSession, person_id: int, *steps: str) -> Conversation:
+    conversation = await queries.conversation_of(session, person_id)
+    if conversation is None or conversation.kind != JOIN or conversation.step not in steps:
+        raise Refusal(NO_LONGER_ACTIVE)
+    return conversation
+
+
+async def _joining_network(session: AsyncSession, conversation: Conversation) -> Network:
+    network = (
+        await session.get(Network, conversation.network_id) if conversation.network_id else None
+    )
+    if network is None or not network.active:
+        raise Refusal(NO_LONGER_ACTIVE)
+    return network
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """Typed text in private chat: an answer to the open question, if there is one."""
+    message = update.effective_message
+    assert message is not None
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        lang = _lang(person, update, context)
+        conversation = await queries.conversation_of(session, person.id)
+        if conversation is None or conversation.kind != JOIN or conversation.step != STEP_ORG:
+            raise Refusal(NOT_UNDERSTOOD)
+        network = await _joining_network(session, conversation)
+        try:
+            name = clean_name(message.text)
+        except NameProblem as problem:
+            await reply(update, view.name_problem(lang, str(problem)))
+            return
+        known = await queries.organisation_named(session, network.id, name)
+        if known is not None:
+            conversation.data = {"organisation_id": known.id}
+            conversation.step = STEP_LEVEL
+            text, markup = view.ask_level(lang)
+        else:
+            conversation.data = {"new_organisation": name}
+            conversation.step = STEP_TYPE
+            text, markup = view.ask_type(lang, name)
+    await reply(update, text, markup)
+
+
+async def join_answer(update: Update, context: Context) -> None:
+    """A button answering one of the join questions."""
+    query = update.callback_query
+    assert query is not None
+    kind, args = unpack(query.data)
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        lang = _lang(person, update, context)
+        if kind is Cb.JOIN_ORG:
+            conversation = await _join_conversation(session, person.id, STEP_ORG)
+            network = await _joining_network(session, conversation)
+            organisation = await session.get(Organisation, int_arg(args, 0))
+            if organisation is None or organisation.network_id != network.id:
+                raise Refusal(NO_LONGER_ACTIVE)
+            conversation.data = {"organisation_id": organisation.id}
+            conversation.step = STEP_LEVEL
+            text, markup = view.ask_level(lang)
+        elif kind is Cb.JOIN_TYPE:
+            conversation = await _join_conversation(session, person.id, STEP_TYPE)
+            org_type = args[0] if args and args[0] in OrgType._value2member_map_ else None
+            if org_type is None:
+                raise Refusal(NO_LONGER_ACTIVE)
+            conversation.data = {**conversation.data, "type": org_type}
+            conversation.step = STEP_LEVEL
+            text, markup = view.ask_level(lang)
+        else:
+            conversation = await _join_conversation(session, person.id, STEP_LEVEL)
+            network = await _joining_network(session, conversation)
+            level = args[0] if args and args[0] in Level._value2member_map_ else None
+            if level is None:
+                raise Refusal(NO_LONGER_ACTIVE)
+            conversation.data = {**conversation.data, "level": level}
+            conversation.step = STEP_CONFIRM
+            name, org_type = await _chosen_organisation(session, conversation)
+            text, markup = view.confirm_join(lang, network, name, org_type, level)
+    await query.answer()
+    await replace(query, text, markup)
+
+
+async def _chosen_organisation(
+    session: AsyncSession, conversation: Conversation
+) -> tuple[str, str]:
+    data = conversation.data
+    if "organisation_id" in data:
+        organisation = await session.get(Organisation, int(data["organisation_id"]))
+        if organisation is None:
+            raise Refusal(NO_LONGER_ACTIVE)
+        return organisation.name, organisation.type
+    return str(data["new_organisation"]), str(data["type"])
+
+
+async def join_confirm(update: Update, context: Context) -> None:
+    """✅ Confirm under the summary: become a partner of the network."""
+    query = update.callback_query
+    assert query is not None
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        lang = _lang(person, update, context)
+        conversation = await _join_conversation(session, person.id, STEP_CONFIRM)
+        network = await _joining_network(session, conversation)
+        name, org_type = await _chosen_organisation(session, conversation)
+        organisation = await queries.add_organisation(session, network.id, name, org_type)
+        member = await queries.ensure_member(session, network, person)
+        member.organisation_id = organisation.id
+        member.level = str(conversation.data["level"])
+        member.joined_at = member.joined_at or context.services.clock.now()
+        await queries.end_conversation(session, person.id)
+    await query.answer()
+    await replace(query, view.joined(lang, network, organisation.name))
+
+
+async def join_restart(update: Update, context: Context) -> None:
+    """↩️ Start over under the summary: back to the first question."""
+    query = update.callback_query
+    assert query is not None
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        lang = _lang(person, update, context)
+        conversation = await _join_conversation(session, person.id, STEP_CONFIRM)
+        network = await _joining_network(session, conversation)
+        await queries.start_conversation(session, person.id, JOIN, network.id, STEP_ORG)
+        organisations = await queries.organisations_of(session, network.id)
+    await query.answer()
+    text, markup = view.ask_organisation(lang, network, organisations)
+    await replace(query, text, markup)
+
+
+async def profile(update: Update, context: Context) -> None:
+    """/profile: this person's details per network, with buttons to change or leave."""
+    if not is_private(update):
+        raise Refusal(ONLY_PRIVATE)
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        memberships = await queries.memberships_of(session, person.id)
+        lang = _lang(person, update, context)
+    text, markup = view.profile(lang, memberships)
+    await reply(update, text, markup)
+
+
+async def edit_profile(update: Update, context: Context) -> None:
+    """✏️ under /profile: answer the three join questions again for that network."""
+    query = update.callback_query
+    assert query is not None
+    _, args = unpack(query.data)
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        lang = _lang(person, update, context)
+        member = await _own_membership(session, int_arg(args, 0), person.id)
+        network = await _joining_network_of(session, member)
+        await queries.start_conversation(session, person.id, JOIN, network.id, STEP_ORG)
+        organisations = await queries.organisations_of(session, network.id)
+    await query.answer()
+    text, markup = view.ask_organisation(lang, network, organisations)
+    await replace(query, text, markup)
+
+
+async def _own_membership(session: AsyncSession, network_id: int, person_id: int) -> Member:
+    member = await queries.membership(session, network_id, person_id)
+    if member is None:
+        raise Refusal(NO_LONGER_ACTIVE)
+    return member
+
+
+async def _joining_network_of(session: AsyncSession, member: Member) -> Network:
+    network = await session.get(Network, member.network_id)
+    if network is None or not network.active:
+        raise Refusal(NO_LONGER_ACTIVE)
+    return network
+
+
+async def leave(update: Update, context: Context) -> None:
+    """/leave: leave a network (choose which when in several)."""
+    if not is_private(update):
+        raise Refusal(ONLY_PRIVATE)
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        memberships = await queries.memberships_of(session, person.id)
+        lang = _lang(person, update, context)
+    if not memberships:
+        text, markup = view.profile(lang, memberships)
+    elif len(memberships) == 1:
+        text, markup = view.confirm_leave(lang, memberships[0].network)
+    else:
+        text, markup = view.choose_network_to_leave(lang, memberships)
+    await reply(update, text, markup)
+
+
+async def leave_button(update: Update, context: Context) -> None:
+    """🚪 Leave (ask to confirm) or 'Yes, leave' (do it)."""
+    query = update.callback_query
+    assert query is not None
+    kind, args = unpack(query.data)
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        lang = _lang(person, update, context)
+        member = await _own_membership(session, int_arg(args, 0), person.id)
+        network = await session.get(Network, member.network_id)
+        assert network is not None
+        if kind is Cb.LEAVE:
+            text, markup = view.confirm_leave(lang, network)
+        else:
+            if member.is_coordinator and await queries.coordinator_count(session, network.id) <= 1:
+                raise Refusal(LAST_COORDINATOR_LEAVING, network=esc(network.name))
+            await session.delete(member)
+            conversation = await queries.conversation_of(session, person.id)
+            if conversation is not None and conversation.network_id == network.id:
+                await session.delete(conversation)
+            text, markup = view.left(lang, network), None
+    await query.answer()
+    await replace(query, text, markup)
+
+
+async def cancel(update: Update, context: Context) -> None:
+    """Cancel under a confirmation: nothing changes."""
+    query = update.callback_query
+    assert query is not None
+    lang = await update_language(update, context)
+    await query.answer()
+    await replace(query, t(lang, "Cancelled: nothing has changed."))
+
+
+async def language(update: Update, context: Context) -> None:
+    """/language: choose Dutch or English for the private chat."""
+    if not is_private(update):
+        lang = await update_language(update, context)
+        await reply(
+            update,
+            t(lang, "The group's language is set by a coordinator with /setup language nl|en."),
+        )
+        return
+    lang = await update_language(update, context)
+    text, markup = view.choose_language(lang)
+    await reply(update, text, markup)
+
+
+async def language_chosen(update: Update, context: Context) -> None:
+    """A language button."""
+    query = update.callback_query
+    assert query is not None
+    _, args = unpack(query.data)
+    if not args or args[0] not in LANGUAGES:
+        raise Refusal(NO_LONGER_ACTIVE)
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        person.language = args[0]
+    await query.answer()
+    await replace(query, view.language_set(args[0]))
+
+
+async def privacy(update: Update, context: Context) -> None:
+    """/privacy: what is stored, and what never is."""
+    lang = await update_language(update, context)
+    await reply(update, view.privacy(lang))
+
+
+async def my_data(update: Update, context: Context) -> None:
+    """/mydata: everything stored about this person."""
+    if not is_private(update):
+        raise Refusal(ONLY_PRIVATE)
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        memberships = await queries.memberships_of(session, person.id)
+        lang = _lang(person, update, context)
+    for part in view.my_data(lang, person, memberships):
+        await reply(update, part)
+
+
+async def forget_me(update: Update, context: Context) -> None:
+    """/forgetme: ask to confirm deleting everything about this person."""
+    if not is_private(update):
+        raise Refusal(ONLY_PRIVATE)
+    lang = await update_language(update, context)
+    text, markup = view.confirm_forget(lang)
+    await reply(update, text, markup)
+
+
+async def forget_confirmed(update: Update, context: Context) -> None:
+    """'Yes, delete': the person, their memberships, dialogue and queued messages go."""
+    query = update.callback_query
+    assert query is not None
+    lang = await update_language(update, context)
+    async with context.unit_of_work() as session:
+        person = await session.get(Person, query.from_user.id)
+        if person is not None:
+            await session.delete(person)
+    await query.answer()
+    await replace(query, view.forgotten(lang))
+
+
+async def not_understood(update: Update, context: Context) -> None:
+    """Something in private chat the bot has no use for."""
+    raise Refusal(NOT_UNDERSTOOD)
+
+
+PRIVATE = filters.ChatType.PRIVATE
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("start", start),
+    CommandHandler("help", help_command),
+    CommandHandler("profile", profile),
+    CommandHandler("leave", leave),
+    CommandHandler("language", language),
+    CommandHandler("privacy", privacy),
+    CommandHandler("mydata", my_data),
+    CommandHandler("forgetme", forget_me),
+    CallbackQueryHandler(join_answer, pattern(Cb.JOIN_ORG, Cb.JOIN_TYPE, Cb.JOIN_LEVEL)),
+    CallbackQueryHandler(join_confirm, pattern(Cb.JOIN_CONFIRM)),
+    CallbackQueryHandler(join_restart, pattern(Cb.JOIN_RESTART)),
+    CallbackQueryHandler(edit_profile, pattern(Cb.PROFILE_EDIT)),
+    CallbackQueryHandler(leave_button, pattern(Cb.LEAVE, Cb.LEAVE_CONFIRM)),
+    CallbackQueryHandler(language_chosen, pattern(Cb.LANGUAGE)),
+    CallbackQueryHandler(forget_confirmed, pattern(Cb.FORGET_CONFIRM)),
+    CallbackQueryHandler(cancel, pattern(Cb.CANCEL)),
+    MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, private_text),
+    # Anything else in private chat (a photo, a sticker, an unknown command): point to /help.
+    MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, not_understood),
+]

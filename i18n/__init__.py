@@ -1,0 +1,64 @@
+"""Dutch and English texts from gettext catalogs; English msgids, compiled on first use."""
+
+from __future__ import annotations
+
+import gettext
+import threading
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+DOMAIN = "netwerkpols"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("nl", "en")
+_compile_lock = threading.Lock()
+
+
+def N_(msgid: str) -> str:
+    """Mark a text for the catalog without translating it yet (translated where it is shown)."""
+    return msgid
+
+
+def compile_catalogs() -> None:
+    """Compile every .po catalog to .mo when the .mo is missing or older than its .po."""
+    with _compile_lock:
+        for po_path in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
+            mo_path = po_path.with_suffix(".mo")
+            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                continue
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file)
+            tmp_path = mo_path.with_suffix(".mo.tmp")
+            with tmp_path.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
+            tmp_path.replace(mo_path)
+
+
+@cache
+def translator(lang: str) -> gettext.NullTranslations:
+    """The translations for one language; unknown languages fall back to the msgids (English)."""
+    compile_catalogs()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def normalise(lang: str | None, default: str = "nl") -> str:
+    """Map a Telegram language_code such as 'nl-BE' or 'en-GB' to one of ours."""
+    if lang:
+        short = lang.split("-")[0].split("_")[0].lower()
+        if short in LANGUAGES:
+            return short
+    return default if default in LANGUAGES else "nl"
+
+
+def t(lang: str, msgid: str, **params: object) -> str:
+    """Translate msgid into lang and fill in its {placeholders}."""
+    text = translator(lang).gettext(msgid)
+    return text.format(**params) if params else text
+
+
+def tn(lang: str, singular: str, plural: str, n: int, **params: object) -> str:
+    """Translate a text that depends on a count n (available as {n})."""
+    text = translator(lang).ngettext(singular, plural, n)
+    return text.format(n=n, **params)

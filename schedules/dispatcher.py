@@ -1,0 +1,249 @@
+"""The dispatcher: claims due rows atomically, sends them, and records what happened.
+
+Claiming is one short transaction (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's
+BEGIN IMMEDIATE serialises writers) that moves rows to 'sending' with a lease. Sending happens
+outside any transaction. A process that dies after claiming leaves rows whose lease expires, and
+the next run takes them again. Two processes never hold the same row at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, or_, select, update
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from domain.clock import Clock
+from schedules.outbox import Rendered, Renderer, State
+from storage.db import Database
+from storage.models import Network, Outgoing, Person
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+MAX_BACKOFF = dt.timedelta(hours=1)
+PARALLEL_CHATS = 32
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait before retry number attempts+1: 10 s doubling, capped at an hour."""
+    return min(dt.timedelta(seconds=10 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+@dataclass
+class DispatchReport:
+    """What one run did, by outcome."""
+
+    claimed: int = 0
+    outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def count(self, outcome: str) -> None:
+        """Record one row's outcome."""
+        self.outcomes[outcome] += 1
+
+
+class Dispatcher:
+    """Sends due rows of the outgoing queue through a bot."""
+
+    def __init__(
+        self,
+        database: Database,
+        bot: Bot,
+        clock: Clock,
+        renderers: Mapping[str, Renderer],
+        *,
+        batch_size: int = 100,
+        lease: dt.timedelta = dt.timedelta(minutes=5),
+        name: str | None = None,
+    ) -> None:
+        self.database = database
+        self.bot = bot
+        self.clock = clock
+        self.renderers = renderers
+        self.batch_size = batch_size
+        self.lease = lease
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._lock = asyncio.Lock()
+
+    async def run_once(self) -> DispatchReport:
+        """Claim one batch of due rows and deliver them; per chat in order, chats in parallel."""
+        async with self._lock:
+            report = DispatchReport()
+            items = await self._claim()
+            report.claimed = len(items)
+            by_chat: dict[int, list[Outgoing]] = defaultdict(list)
+            for item in items:
+                by_chat[item.chat_id].append(item)
+            limit = asyncio.Semaphore(PARALLEL_CHATS)
+
+            async def deliver_chat(chat_items: list[Outgoing]) -> None:
+                async with limit:
+                    for item in chat_items:
+                        report.count(await self._deliver(item))
+
+            await asyncio.gather(*(deliver_chat(chat_items) for chat_items in by_chat.values()))
+            return report
+
+    async def run_until_idle(self, max_rounds: int = 50) -> DispatchReport:
+        """Run batches until fewer than a full batch was due (after downtime, say)."""
+        total = DispatchReport()
+        for _ in range(max_rounds):
+            report = await self.run_once()
+            total.claimed += report.claimed
+            for outcome, n in report.outcomes.items():
+                total.outcomes[outcome] += n
+            if report.claimed < self.batch_size:
+                break
+        return total
+
+    async def _claim(self) -> list[Outgoing]:
+        now = self.clock.now()
+        due = or_(
+            and_(Outgoing.state == State.PENDING, Outgoing.due_at <= now),
+            and_(Outgoing.state == State.SENDING, Outgoing.lease_until < now),
+        )
+        async with self.database.unit_of_work() as session:
+            ids = list(
+                await session.scalars(
+                    select(Outgoing.id)
+                    .where(due)
+                    .order_by(Outgoing.due_at, Outgoing.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if not ids:
+                return []
+            await session.execute(
+                update(Outgoing)
+                .where(Outgoing.id.in_(ids))
+                .values(
+                    state=State.SENDING,
+                    lease_until=now + self.lease,
+                    claimed_by=self.name,
+                    attempts=Outgoing.attempts + 1,
+                )
+            )
+            rows = await session.scalars(
+                select(Outgoing).where(Outgoing.id.in_(ids)).order_by(Outgoing.due_at, Outgoing.id)
+            )
+            return list(rows)
+
+    async def _deliver(self, item: Outgoing) -> str:
+        renderer = self.renderers.get(item.kind)
+        if renderer is None:
+            log.error("No renderer for outgoing kind %r (row %s)", item.kind, item.id)
+            return await self._finish(item, State.FAILED, f"no renderer for {item.kind}")
+        try:
+            async with self.database.unit_of_work() as session:
+                rendered = await renderer(session, item)
+            if rendered is None:
+                return await self._finish(item, State.SKIPPED)
+            await self._send(item.chat_id, rendered)
+        except RetryAfter as error:
+            # AIORateLimiter already waited and retried; try again no earlier than told.
+            wait = dt.timedelta(seconds=_retry_after_seconds(error))
+            return await self._retry_at(item, self.clock.now() + wait, repr(error), count=False)
+        except ChatMigrated as error:
+            await self._follow_migration(item, error.new_chat_id)
+            return await self._retry_at(item, self.clock.now(), repr(error), count=False)
+        except Forbidden as error:
+            await self._mark_unreachable(item)
+            return await self._finish(item, State.UNDELIVERABLE, str(error))
+        except BadRequest as error:
+            log.error("Telegram rejected outgoing row %s (%s): %s", item.id, item.kind, error)
+            return await self._finish(item, State.FAILED, str(error))
+        except NetworkError as error:
+            log.warning("Network trouble sending row %s, will retry: %s", item.id, error)
+            return await self._retry_later(item, repr(error))
+        except Exception as error:
+            log.exception("Unexpected error delivering row %s (%s)", item.id, item.kind)
+            return await self._retry_later(item, repr(error))
+        return await self._finish(item, State.SENT)
+
+    async def _send(self, chat_id: int, rendered: Rendered) -> None:
+        await self.bot.send_message(
+            chat_id,
+            rendered.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=rendered.reply_markup,
+            link_preview_options=None,
+        )
+
+    def _mine(self, item: Outgoing) -> object:
+        return and_(
+            Outgoing.id == item.id,
+            Outgoing.state == State.SENDING,
+            Outgoing.claimed_by == self.name,
+        )
+
+    async def _finish(self, item: Outgoing, state: State, error: str | None = None) -> str:
+        values: dict[str, object] = {"state": state, "lease_until": None, "last_error": error}
+        if state is State.SENT:
+            values["sent_at"] = self.clock.now()
+        async with self.database.unit_of_work() as session:
+            await session.execute(update(Outgoing).where(self._mine(item)).values(**values))
+        return state.value
+
+    async def _retry_later(self, item: Outgoing, error: str) -> str:
+        if item.attempts >= MAX_ATTEMPTS:
+            log.error("Giving up on outgoing row %s after %s attempts", item.id, item.attempts)
+            return await self._finish(item, State.FAILED, error)
+        return await self._retry_at(item, self.clock.now() + backoff(item.attempts), error)
+
+    async def _retry_at(
+        self, item: Outgoing, due_at: dt.datetime, error: str, *, count: bool = True
+    ) -> str:
+        values: dict[str, object] = {
+            "state": State.PENDING,
+            "due_at": due_at,
+            "lease_until": None,
+            "claimed_by": None,
+            "last_error": error[:500],
+        }
+        if not count:
+            values["attempts"] = Outgoing.attempts - 1
+        async with self.database.unit_of_work() as session:
+            await session.execute(update(Outgoing).where(self._mine(item)).values(**values))
+        return "retry"
+
+    async def _mark_unreachable(self, item: Outgoing) -> None:
+        async with self.database.unit_of_work() as session:
+            if item.person_id is not None and item.chat_id == item.person_id:
+                await session.execute(
+                    update(Person).where(Person.id == item.person_id).values(reachable=False)
+                )
+            elif item.network_id is not None:
+                await session.execute(
+                    update(Network)
+                    .where(Network.id == item.network_id, Network.chat_id == item.chat_id)
+                    .values(active=False)
+                )
+
+    async def _follow_migration(self, item: Outgoing, new_chat_id: int) -> None:
+        async with self.database.unit_of_work() as session:
+            await session.execute(
+                update(Network).where(Network.chat_id == item.chat_id).values(chat_id=new_chat_id)
+            )
+            await session.execute(
+                update(Outgoing)
+                .where(Outgoing.chat_id == item.chat_id, Outgoing.state == State.PENDING)
+                .values(chat_id=new_chat_id)
+            )
+            await session.execute(
+                update(Outgoing).where(self._mine(item)).values(chat_id=new_chat_id)
+            )

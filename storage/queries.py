@@ -1,0 +1,194 @@
+"""Reading and writing networks, people and members; used by handlers inside a unit of work."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from domain.text import name_key
+from storage.models import Conversation, Member, Network, Organisation, Outgoing, Person
+
+
+async def upsert_person(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    first_name: str,
+    username: str | None,
+    telegram_language: str | None,
+) -> Person:
+    """The person with this Telegram id, created if new, with Telegram's current details."""
+    person = await session.get(Person, user_id)
+    if person is None:
+        person = Person(id=user_id, first_name=first_name[:128], started=False, reachable=True)
+        try:
+            async with session.begin_nested():
+                session.add(person)
+        except IntegrityError:
+            # Another update of the same person created the row a moment ago.
+            person = await session.get(Person, user_id, populate_existing=True)
+            assert person is not None
+    person.first_name = first_name[:128]
+    person.username = username[:64] if username else None
+    person.telegram_language = telegram_language[:16] if telegram_language else None
+    return person
+
+
+async def network_by_chat(
+    session: AsyncSession, chat_id: int, *, for_update: bool = False
+) -> Network | None:
+    """The network registered for a Telegram group, if any."""
+    query = select(Network).where(Network.chat_id == chat_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def network_by_token(session: AsyncSession, token: str) -> Network | None:
+    """The network whose join link carries this token."""
+    return await session.scalar(select(Network).where(Network.join_token == token))
+
+
+def new_join_token() -> str:
+    """A random, unguessable token for a network's join link (fits a /start payload)."""
+    return secrets.token_urlsafe(12)
+
+
+async def membership(session: AsyncSession, network_id: int, person_id: int) -> Member | None:
+    """A person's membership of a network, with organisation loaded."""
+    return await session.scalar(
+        select(Member)
+        .where(Member.network_id == network_id, Member.person_id == person_id)
+        .options(selectinload(Member.organisation), selectinload(Member.person))
+    )
+
+
+async def ensure_member(session: AsyncSession, network: Network, person: Person) -> Member:
+    """The person's membership of the network, created (not yet a partner) when missing."""
+    member = await membership(session, network.id, person.id)
+    if member is not None:
+        return member
+    member = Member(network_id=network.id, person_id=person.id, is_coordinator=False)
+    try:
+        async with session.begin_nested():
+            session.add(member)
+    except IntegrityError:
+        member = await membership(session, network.id, person.id)
+        assert member is not None
+    return member
+
+
+async def memberships_of(session: AsyncSession, person_id: int) -> Sequence[Member]:
+    """All memberships of a person, with network and organisation, by network name."""
+    result = await session.scalars(
+        select(Member)
+        .join(Member.network)
+        .where(Member.person_id == person_id)
+        .options(selectinload(Member.network), selectinload(Member.organisation))
+        .order_by(Network.name, Network.id)
+    )
+    return result.all()
+
+
+async def members_of(session: AsyncSession, network_id: int) -> Sequence[Member]:
+    """All members of a network with person and organisation, partners by name."""
+    result = await session.scalars(
+        select(Member)
+        .join(Member.person)
+        .where(Member.network_id == network_id)
+        .options(selectinload(Member.person), selectinload(Member.organisation))
+        .order_by(Person.first_name, Person.id)
+    )
+    return result.all()
+
+
+async def coordinator_count(session: AsyncSession, network_id: int) -> int:
+    """How many coordinators a network has."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.network_id == network_id, Member.is_coordinator.is_(True))
+    )
+    return int(count or 0)
+
+
+async def organisations_of(session: AsyncSession, network_id: int) -> Sequence[Organisation]:
+    """The organisations known in a network, by name."""
+    result = await session.scalars(
+        select(Organisation)
+        .where(Organisation.network_id == network_id)
+        .order_by(Organisation.name_key)
+    )
+    return result.all()
+
+
+async def organisation_named(
+    session: AsyncSession, network_id: int, name: str
+) -> Organisation | None:
+    """An organisation of the network with this name, compared case-insensitively."""
+    return await session.scalar(
+        select(Organisation).where(
+            Organisation.network_id == network_id, Organisation.name_key == name_key(name)
+        )
+    )
+
+
+async def add_organisation(
+    session: AsyncSession, network_id: int, name: str, org_type: str
+) -> Organisation:
+    """The organisation with this name, created with org_type if it does not exist yet."""
+    existing = await organisation_named(session, network_id, name)
+    if existing is not None:
+        return existing
+    organisation = Organisation(
+        network_id=network_id, name=name, name_key=name_key(name), type=org_type
+    )
+    try:
+        async with session.begin_nested():
+            session.add(organisation)
+    except IntegrityError:
+        found = await organisation_named(session, network_id, name)
+        assert found is not None
+        return found
+    return organisation
+
+
+async def conversation_of(session: AsyncSession, person_id: int) -> Conversation | None:
+    """A person's unfinished dialogue, if any."""
+    return await session.get(Conversation, person_id)
+
+
+async def start_conversation(
+    session: AsyncSession, person_id: int, kind: str, network_id: int | None, step: str
+) -> Conversation:
+    """Begin (or restart) a dialogue; a person has at most one at a time."""
+    conversation = await session.get(Conversation, person_id)
+    if conversation is None:
+        conversation = Conversation(person_id=person_id)
+        session.add(conversation)
+    conversation.kind = kind
+    conversation.network_id = network_id
+    conversation.step = step
+    conversation.data = {}
+    return conversation
+
+
+async def end_conversation(session: AsyncSession, person_id: int) -> None:
+    """Forget a person's unfinished dialogue."""
+    conversation = await session.get(Conversation, person_id)
+    if conversation is not None:
+        await session.delete(conversation)
+
+
+async def move_pending_outgoing(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """Point queued messages for a group at its new chat id (after a supergroup migration)."""
+    await session.execute(
+        update(Outgoing)
+        .where(Outgoing.chat_id == old_chat_id, Outgoing.state.in_(("pending", "sending")))
+        .values(chat_id=new_chat_id)
+    )

@@ -1,0 +1,205 @@
+"""Run the real bot against the fake Bot API, and wait for it the way a person would.
+
+`await bot.send(anna, group, "/setup")` puts Anna's message into the fake Telegram, waits until
+the Application has fetched it over HTTP and finished handling it, and returns what the bot sent
+meanwhile. Any handler exception, and any call the fake refused, fails the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot import build_application
+from domain.callbacks import BadCallback
+from domain.clock import ManualClock
+from domain.errors import Refusal
+from handlers.base import App, services_of
+from schedules.dispatcher import DispatchReport
+from settings import Settings
+from tests.fakebot.server import FakeBotApi
+from tests.fakebot.world import Chat, Message, User
+
+SETTLE_TIMEOUT = 15.0
+
+
+class RecordingApplication(Application):  # type: ignore[type-arg]
+    """The real Application, remembering which updates it has finished and what went wrong."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.processed: set[int] = set()
+        self.failures: list[BaseException] = []
+        self.progress = asyncio.Event()
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            if isinstance(update, Update):
+                self.processed.add(update.update_id)
+            self.progress.set()
+
+
+async def _record_failure(update: object, context: Any) -> None:
+    """Error handler for tests: a refusal is an answer, anything else is a failure."""
+    if not isinstance(context.error, (Refusal, BadCallback)):
+        context.application.failures.append(context.error)
+
+
+class BotHarness:
+    """One running instance of the bot on a database, talking to the fake."""
+
+    def __init__(
+        self, api: FakeBotApi, database_url: str, clock: ManualClock, **settings: Any
+    ) -> None:
+        self.api = api
+        self.world = api.world
+        self.clock = clock
+        self.settings = Settings(
+            telegram_bot_token=api.token,  # type: ignore[arg-type]
+            database_url=database_url,
+            telegram_api_base_url=api.base_url,
+            default_language="nl",
+            dispatch_interval_seconds=3600,
+            _env_file=None,  # type: ignore[call-arg]
+            **settings,
+        )
+        self.app: App | None = None
+
+    @property
+    def application(self) -> App:
+        """The running Application."""
+        assert self.app is not None, "the bot is not running"
+        return self.app
+
+    async def start(self) -> None:
+        """Build and start the Application as bot.py does, polling the fake."""
+        app = build_application(
+            self.settings,
+            clock=self.clock,
+            application_class=RecordingApplication,
+            dispatch_first=3600,
+        )
+        app.add_error_handler(_record_failure)
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+        self.app = app
+
+    async def stop(self) -> None:
+        """Stop the Application like a shutdown would (the database stays)."""
+        app = self.app
+        if app is None:
+            return
+        self.app = None
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+        self.check_failures(app)
+
+    async def restart(self) -> None:
+        """A new process on the same database: stop this Application and start a fresh one."""
+        await self.stop()
+        await self.start()
+
+    def check_failures(self, app: App | None = None) -> None:
+        """Fail loudly on handler exceptions and on calls the fake refused."""
+        app = app or self.app
+        failures = list(getattr(app, "failures", []))
+        if failures:
+            raise AssertionError(f"a handler raised: {failures[0]!r}") from failures[0]
+        if self.world.rejections:
+            raise AssertionError(f"the fake Telegram refused calls: {self.world.rejections}")
+
+    @property
+    def services(self):  # type: ignore[no-untyped-def]
+        """The bot's services (database, clock, dispatcher)."""
+        return services_of(self.application)
+
+    async def settle(self, update_ids: list[int | None]) -> None:
+        """Wait until the bot has finished handling these updates."""
+        app = self.application
+        assert isinstance(app, RecordingApplication)
+        wanted = {uid for uid in update_ids if uid is not None}
+        deadline = asyncio.get_running_loop().time() + SETTLE_TIMEOUT
+        while not wanted <= app.processed:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(f"the bot did not handle updates {wanted - app.processed}")
+            app.progress.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(app.progress.wait(), remaining)
+        self.check_failures()
+
+    async def _act(self, act: Any) -> list[Message]:
+        before = self.world.sent_count
+        update_id = await act
+        await self.settle([update_id] if not isinstance(update_id, list) else update_id)
+        return self._sent_since(before)
+
+    def _sent_since(self, count: int) -> list[Message]:
+        return self.world.sent_log[count:]
+
+    # --- acting as people ----------------------------------------------------------------
+
+    async def send(
+        self, user: User, chat: Chat | User, text: str, *, reply_to: Message | None = None
+    ) -> list[Message]:
+        """user writes text in chat (a User means their private chat with the bot)."""
+        target = self.world.private_chat(chat) if isinstance(chat, User) else chat
+        return await self._act(self.world.send(user, target, text, reply_to=reply_to))
+
+    async def press(self, user: User, message: Message, label: str) -> list[Message]:
+        """user presses the button labelled label under message."""
+        return await self._act(self.world.press(user, message, label))
+
+    async def press_data(self, user: User, message: Message, data: str) -> list[Message]:
+        """user's client sends raw callback data (a forged or stale button)."""
+        return await self._act(self.world.press_data(user, message, data))
+
+    async def open_link(self, user: User, url: str) -> list[Message]:
+        """user opens a t.me link."""
+        return await self._act(self.world.open_link(user, url))
+
+    async def add_bot(self, chat: Chat, by: User) -> list[Message]:
+        """by adds the bot to chat."""
+        return await self._act(self.world.add_bot(chat, by))
+
+    async def remove_bot(self, chat: Chat, by: User) -> list[Message]:
+        """by removes the bot from chat."""
+        return await self._act(self.world.remove_bot(chat, by))
+
+    async def act(self, update_id: Any) -> list[Message]:
+        """Wait for any world act (given as its awaitable) and return what the bot sent."""
+        return await self._act(update_id)
+
+    def answer_to_last_press(self) -> dict[str, Any] | None:
+        """What the bot answered to the newest button press (text, show_alert)."""
+        answers = self.world.callback_answers
+        return answers[max(answers, key=int)] if answers else None
+
+    async def dispatch(self) -> DispatchReport:
+        """Run the dispatcher once, as its repeating job would."""
+        report = await self.services.dispatcher.run_until_idle()
+        self.check_failures()
+        return report
+
+    def advance(self, **delta: float) -> None:
+        """Move the bot's clock forward (days=…, hours=…)."""
+        self.clock.advance(dt.timedelta(**delta))

@@ -1,0 +1,38 @@
+"""The command menus Telegram shows, per scope and language."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+
+from i18n import N_, t
+
+PRIVATE_COMMANDS = [
+    ("start", N_("What I can do for you")),
+    ("profile", N_("Your details per network")),
+    ("members", N_("Who takes part (coordinators)")),
+    ("leave", N_("Leave a network")),
+    ("language", N_("Nederlands or English")),
+    ("privacy", N_("What I store, and what never")),
+    ("mydata", N_("Everything I store about you")),
+    ("forgetme", N_("Delete what I store about you")),
+    ("help", N_("Help")),
+]
+
+GROUP_COMMANDS = [
+    ("join", N_("Take part in this network")),
+    ("help", N_("What this bot does")),
+]
+
+ADMIN_COMMANDS = [
+    ("setup", N_("Register this group as a network, or change its settings")),
+    ("join", N_("Show the Join button")),
+    ("members", N_("Who takes part (coordinators)")),
+    ("coordinators", N_("Appoint or remove coordinators")),
+    ("coordinator", N_("Reply to a message: make its sender a coordinator")),
+    ("help", N_("What this bot does")),
+]
+
+
+def commands(lang: str, table: list[tuple[str, str]]) -> list[BotCommand]:
+    """One menu in one language."""
+    return [BotCommand(name, t(lang, description)) for name, description in table]

@@ -1,0 +1,299 @@
+"""Texts and keyboards of the private chat: help, joining, profile, leaving, privacy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardMarkup
+
+from domain.callbacks import Cb, pack
+from domain.enums import Level, OrgType
+from domain.text import NAME_LIMIT, esc, pack_blocks
+from i18n import t
+from storage.models import Member, Network, Organisation, Person
+from views.keyboards import button, keyboard, rows
+from views.network import LANGUAGE_FLAGS, LANGUAGE_NAMES
+
+MAX_ORGANISATION_BUTTONS = 40
+
+
+def _membership_line(lang: str, member: Member) -> str:
+    parts = [f"<b>{esc(member.network.name)}</b>"]
+    if member.is_partner and member.organisation is not None:
+        parts.append(
+            t(
+                lang,
+                "partner for {organisation} ({type}), {level}",
+                organisation=esc(member.organisation.name),
+                type=esc(t(lang, OrgType(member.organisation.type).label)).lower(),
+                level=esc(t(lang, Level(member.level).label)).lower() if member.level else "—",
+            )
+        )
+    else:
+        parts.append(t(lang, "not joined as a partner yet"))
+    if member.is_coordinator:
+        parts.append(t(lang, "coordinator"))
+    if not member.network.active:
+        parts.append(t(lang, "inactive: I am not in its group"))
+    return "• " + " — ".join(parts)
+
+
+def help_text(lang: str, first_name: str, memberships: Sequence[Member]) -> str:
+    """The /start and /help answer: what this person can do in their networks."""
+    greeting = t(
+        lang,
+        "Hello {name}! I am <b>Netwerkpols</b>: I help partnership networks keep a finger "
+        "on the pulse of their collaboration.",
+        name=esc(first_name),
+    )
+    if memberships:
+        networks = (
+            t(lang, "Your networks:")
+            + "\n"
+            + "\n".join(_membership_line(lang, m) for m in memberships)
+        )
+    else:
+        networks = t(
+            lang,
+            "You are not in a network yet. Press <b>Join</b> under my message in your "
+            "network's group (or send /join there) to take part.",
+        )
+    commands = t(
+        lang,
+        "What you can do here:\n"
+        "/profile — your details per network, change them or leave\n"
+        "/language — Nederlands or English\n"
+        "/privacy — what I store, and what never\n"
+        "/mydata — everything I store about you\n"
+        "/forgetme — delete it",
+    )
+    parts = [greeting, networks, commands]
+    if any(m.is_coordinator for m in memberships):
+        parts.append(
+            t(
+                lang,
+                "As a coordinator: /members shows who takes part; in the group, /setup "
+                "changes settings and /coordinators appoints or removes coordinators.",
+            )
+        )
+    return "\n\n".join(parts)
+
+
+def ask_organisation(
+    lang: str, network: Network, organisations: Sequence[Organisation]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Question 1: which organisation; known ones as buttons, a new one by typing."""
+    intro = t(lang, "<b>{network}</b> — question 1 of 3", network=esc(network.name))
+    listed = organisations[:MAX_ORGANISATION_BUTTONS]
+    if listed:
+        question = t(
+            lang,
+            "Which organisation do you represent? Pick it below, or type its name if it "
+            "is not in the list.",
+        )
+    else:
+        question = t(lang, "Which organisation do you represent? Type its name.")
+    buttons = [button(org.name, pack(Cb.JOIN_ORG, org.id)) for org in listed]
+    markup = keyboard(*rows(buttons, 2)) if buttons else None
+    return f"{intro}\n{question}", markup
+
+
+def ask_type(lang: str, organisation_name: str) -> tuple[str, InlineKeyboardMarkup]:
+    """Question 2: what kind of organisation a new one is."""
+    text = t(
+        lang,
+        "Question 2 of 3\nWhat kind of organisation is <b>{organisation}</b>?",
+        organisation=esc(organisation_name),
+    )
+    buttons = [button(t(lang, kind.label), pack(Cb.JOIN_TYPE, kind.value)) for kind in OrgType]
+    return text, keyboard(*rows(buttons, 2))
+
+
+def ask_level(lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """Question 3: the level at which the person takes part."""
+    text = t(lang, "Question 3 of 3\nAt which level do you take part in the network?")
+    buttons = [button(t(lang, level.label), pack(Cb.JOIN_LEVEL, level.value)) for level in Level]
+    return text, keyboard(*rows(buttons, 1))
+
+
+def confirm_join(
+    lang: str, network: Network, organisation: str, org_type: str, level: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The summary of the three answers, to confirm or start over."""
+    text = t(
+        lang,
+        "Please check your answers:\n\nNetwork: <b>{network}</b>\nOrganisation: {organisation} "
+        "({type})\nLevel: {level}",
+        network=esc(network.name),
+        organisation=esc(organisation),
+        type=esc(t(lang, OrgType(org_type).label)).lower(),
+        level=esc(t(lang, Level(level).label)).lower(),
+    )
+    return text, keyboard(
+        [
+            button(t(lang, "✅ Confirm"), pack(Cb.JOIN_CONFIRM)),
+            button(t(lang, "↩️ Start over"), pack(Cb.JOIN_RESTART)),
+        ]
+    )
+
+
+def joined(lang: str, network: Network, organisation: str) -> str:
+    """The confirmation after joining."""
+    return t(
+        lang,
+        "✅ Welcome to <b>{network}</b>! You take part for {organisation}.\n\n"
+        "When a score round starts, the questions come to this chat. /profile shows or "
+        "changes your details; /privacy tells what I store.",
+        network=esc(network.name),
+        organisation=esc(organisation),
+    )
+
+
+def name_problem(lang: str, problem: str) -> str:
+    """Why a typed organisation name was not accepted."""
+    if problem == "too_long":
+        return t(
+            lang,
+            "That name is too long: at most {limit} characters, please. Type a shorter name.",
+            limit=NAME_LIMIT,
+        )
+    if problem == "no_letters":
+        return t(lang, "A name needs at least one letter or digit. Please type the name again.")
+    return t(lang, "Please type the name of your organisation.")
+
+
+def profile(lang: str, memberships: Sequence[Member]) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A person's memberships with buttons to change details or leave."""
+    if not memberships:
+        return (
+            t(
+                lang,
+                "You are not in a network yet. Press <b>Join</b> in your network's group to "
+                "take part.",
+            ),
+            None,
+        )
+    text = (
+        t(lang, "Your details:") + "\n" + "\n".join(_membership_line(lang, m) for m in memberships)
+    )
+    buttons = []
+    for member in memberships:
+        buttons.append(
+            [
+                button(
+                    t(lang, "✏️ {network}", network=member.network.name),
+                    pack(Cb.PROFILE_EDIT, member.network_id),
+                ),
+                button(
+                    t(lang, "🚪 Leave {network}", network=member.network.name),
+                    pack(Cb.LEAVE, member.network_id),
+                ),
+            ]
+        )
+    return text, keyboard(*buttons)
+
+
+def choose_network_to_leave(
+    lang: str, memberships: Sequence[Member]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Which network to leave, when a person is in several."""
+    buttons = [button(m.network.name, pack(Cb.LEAVE, m.network_id)) for m in memberships]
+    return t(lang, "Which network do you want to leave?"), keyboard(*rows(buttons, 1))
+
+
+def confirm_leave(lang: str, network: Network) -> tuple[str, InlineKeyboardMarkup]:
+    """Are you sure you want to leave?"""
+    text = t(
+        lang,
+        "Leave <b>{network}</b>? Your details in this network are deleted. Scores you gave "
+        "earlier stay in the anonymous results, without any link to you.",
+        network=esc(network.name),
+    )
+    return text, keyboard(
+        [
+            button(t(lang, "Yes, leave"), pack(Cb.LEAVE_CONFIRM, network.id)),
+            button(t(lang, "Cancel"), pack(Cb.CANCEL)),
+        ]
+    )
+
+
+def left(lang: str, network: Network) -> str:
+    """After leaving a network."""
+    return t(lang, "You have left <b>{network}</b>.", network=esc(network.name))
+
+
+def choose_language(lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The language question."""
+    buttons = [
+        button(f"{LANGUAGE_FLAGS[code]} {name}", pack(Cb.LANGUAGE, code))
+        for code, name in LANGUAGE_NAMES.items()
+    ]
+    return t(lang, "Which language shall I use with you?"), keyboard(buttons)
+
+
+def language_set(lang: str) -> str:
+    """Confirmation, in the newly chosen language."""
+    return t(lang, "Done: I will write to you in English from now on.")
+
+
+def privacy(lang: str) -> str:
+    """A plain statement of what is stored and what never is."""
+    return t(
+        lang,
+        "🔒 <b>What I store about you</b>\n"
+        "• your Telegram id, first name, username and language;\n"
+        "• per network: your organisation, its type, your level and whether you are a "
+        "coordinator;\n"
+        "• while you fill in a questionnaire: your unfinished answers.\n\n"
+        "<b>What I never store</b>\n"
+        "• who gave which score. When you submit, your answers are stored without your "
+        "name, id or the time of day, and your unfinished answers are deleted;\n"
+        "• the conversation in your group: there I only see commands and replies to me.\n\n"
+        "Results are shown only when enough people answered (at least 3, usually 5), so no "
+        "single answer can be recognised.\n\n"
+        "/mydata shows everything I store about you; /forgetme deletes it.",
+    )
+
+
+def my_data(lang: str, person: Person, memberships: Sequence[Member]) -> list[str]:
+    """Everything stored about a person, for the right of access."""
+    head = t(
+        lang,
+        "📋 <b>What I store about you</b>\nTelegram id: <code>{id}</code>\nFirst name: {name}\n"
+        "Username: {username}\nLanguage: {language}\nPrivate chat started: {started}",
+        id=person.id,
+        name=esc(person.first_name),
+        username=esc("@" + person.username) if person.username else "—",
+        language=LANGUAGE_NAMES.get(person.language or "", t(lang, "as in Telegram")),
+        started=t(lang, "yes") if person.started else t(lang, "no"),
+    )
+    blocks = [head]
+    if memberships:
+        blocks.append(t(lang, "Networks:"))
+        blocks.extend(_membership_line(lang, m) for m in memberships)
+    blocks.append(t(lang, "/forgetme deletes all of this."))
+    return pack_blocks(blocks)
+
+
+def confirm_forget(lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """Are you sure you want everything deleted?"""
+    text = t(
+        lang,
+        "Delete everything I store about you? You leave all your networks. Anonymous answers "
+        "you submitted stay, because nothing links them to you.",
+    )
+    return text, keyboard(
+        [
+            button(t(lang, "Yes, delete"), pack(Cb.FORGET_CONFIRM)),
+            button(t(lang, "Cancel"), pack(Cb.CANCEL)),
+        ]
+    )
+
+
+def forgotten(lang: str) -> str:
+    """After deleting a person's data."""
+    return t(
+        lang,
+        "Done: everything I stored about you is deleted. If you send me a message again, I "
+        "only know what Telegram tells me then.",
+    )
