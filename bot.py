@@ -99,7 +99,7 @@ def build_application(
         lease=dt.timedelta(seconds=settings.dispatch_lease_seconds),
     )
     application.bot_data["services"] = Services(settings, database, clock, dispatcher)
-    for handler in [*network.HANDLERS, *people.HANDLERS]:
+    for handler in [*network.HANDLERS, *people.HANDLERS, *people.FALLBACKS]:
         application.add_handler(handler)
     application.add_error_handler(error_handler)
     assert application.job_queue is not None

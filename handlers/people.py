@@ -413,6 +413,11 @@ async def not_understood(update: Update, context: Context) -> None:
     raise Refusal(NOT_UNDERSTOOD)
 
 
+async def unknown_button(update: Update, context: Context) -> None:
+    """A button press no handler recognised."""
+    raise Refusal(NO_LONGER_ACTIVE)
+
+
 PRIVATE = filters.ChatType.PRIVATE
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
@@ -433,6 +438,12 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CallbackQueryHandler(forget_confirmed, pattern(Cb.FORGET_CONFIRM)),
     CallbackQueryHandler(cancel, pattern(Cb.CANCEL)),
     MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, private_text),
-    # Anything else in private chat (a photo, a sticker, an unknown command): point to /help.
+]
+
+# Registered after every other module's handlers (bot.py): what nobody else took.
+FALLBACKS: list[BaseHandler[Update, Context, None]] = [
+    # A photo, a sticker or an unknown command in private chat: point to /help.
     MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, not_understood),
+    # A button the bot no longer knows (an old keyboard, forged data): stop the spinner politely.
+    CallbackQueryHandler(unknown_button),
 ]

@@ -257,6 +257,7 @@ def privacy(lang: str) -> str:
 
 def my_data(lang: str, person: Person, memberships: Sequence[Member]) -> list[str]:
     """Everything stored about a person, for the right of access."""
+    language = LANGUAGE_NAMES.get(person.language or "") or t(lang, "as in Telegram")
     head = t(
         lang,
         "📋 <b>What I store about you</b>\nTelegram id: <code>{id}</code>\nFirst name: {name}\n"
@@ -264,7 +265,7 @@ def my_data(lang: str, person: Person, memberships: Sequence[Member]) -> list[st
         id=person.id,
         name=esc(person.first_name),
         username=esc("@" + person.username) if person.username else "—",
-        language=LANGUAGE_NAMES.get(person.language or "", t(lang, "as in Telegram")),
+        language=language,
         started=t(lang, "yes") if person.started else t(lang, "no"),
     )
     blocks = [head]

@@ -1,0 +1,88 @@
+"""Every user-facing text is in the catalogs, translated into Dutch with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from i18n import LOCALE_DIR, normalise, t, tn
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {"t": (2,), "tn": (2, 3), "N_": None}
+
+
+def _code_msgids() -> set[str | tuple[str, str]]:
+    found: set[str | tuple[str, str]] = set()
+    for folder in ("handlers", "domain", "views"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder, keywords=KEYWORDS, method_map=[("**.py", "python")]
+        ):
+            found.add(message if isinstance(message, str) else tuple(message))  # type: ignore[arg-type]
+    return found
+
+
+def _catalog(lang: str):  # type: ignore[no-untyped-def]
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "netwerkpols.po").open("rb") as handle:
+        return read_po(handle)
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_text_in_the_code_is_in_both_catalogs() -> None:
+    code = _code_msgids()
+    assert len(code) > 50
+    for lang in ("nl", "en"):
+        catalog_ids = {
+            m.id if isinstance(m.id, str) else tuple(m.id) for m in _catalog(lang) if m.id
+        }
+        missing = code - catalog_ids
+        assert not missing, (
+            f"run scripts/update-catalogs; missing in {lang}: {sorted(map(str, missing))[:5]}"
+        )
+
+
+def test_every_dutch_text_is_translated_with_the_same_placeholders_and_tags() -> None:
+    for message in _catalog("nl"):
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        assert all(strings), f"untranslated: {message.id!r}"
+        for source, translated in zip(ids, strings, strict=False):
+            assert _fields(source) == _fields(translated), message.id
+            assert re.findall(r"</?\w+>", source) == re.findall(r"</?\w+>", translated), message.id
+
+
+def test_translation_and_fallbacks() -> None:
+    assert t("nl", "Cancel") == "Annuleren"
+    assert t("en", "Cancel") == "Cancel"
+    assert t("fr", "Cancel") == "Cancel"
+    assert tn(
+        "nl",
+        "{n} person has not answered the join questions yet.",
+        "{n} people have not answered the join questions yet.",
+        2,
+    ).startswith("2 personen")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("nl", "nl"),
+        ("nl-BE", "nl"),
+        ("en-GB", "en"),
+        ("EN", "en"),
+        ("de", "nl"),
+        (None, "nl"),
+        ("", "nl"),
+    ],
+)
+def test_telegram_language_codes_map_to_ours(code: str | None, expected: str) -> None:
+    assert normalise(code, "nl") == expected
