@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from typing import Any
 
@@ -27,6 +28,8 @@ from storage.migrate import upgrade
 from views.commands import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS, commands
 
 log = logging.getLogger("netwerkpols")
+# Opt in to PTB's coming behaviour (RetryAfter.retry_after as a timedelta); we handle both.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 RENDERERS: dict[str, Renderer] = {**network.RENDERERS}
 
@@ -69,7 +72,7 @@ def build_application(
     *,
     clock: Clock | None = None,
     application_class: type[Application[Any, Any, Any, Any, Any, Any]] = Application,
-    dispatch_first: float = 0.0,
+    dispatch_on_start: bool = True,
 ) -> App:
     """The whole bot: settings, database, handlers, the dispatcher job and the error handler."""
     compile_catalogs()
@@ -102,11 +105,18 @@ def build_application(
     for handler in [*network.HANDLERS, *people.HANDLERS, *people.FALLBACKS]:
         application.add_handler(handler)
     application.add_error_handler(error_handler)
-    assert application.job_queue is not None
-    application.job_queue.run_repeating(
+    jobs = application.job_queue
+    assert jobs is not None
+    if dispatch_on_start:
+        # What fell due while the bot was down goes out as soon as it is back. No grace limit:
+        # the scheduler starts only after the database upgrade, which may take a while.
+        jobs.run_once(
+            dispatch_due, when=0, name="dispatch-on-start", job_kwargs={"misfire_grace_time": None}
+        )
+    jobs.run_repeating(
         dispatch_due,
         interval=settings.dispatch_interval_seconds,
-        first=dispatch_first,
+        first=settings.dispatch_interval_seconds,
         name="dispatch",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )

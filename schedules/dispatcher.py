@@ -24,6 +24,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from domain.clock import Clock
 from schedules.outbox import Rendered, Renderer, State
+from storage import queries
 from storage.db import Database
 from storage.models import Network, Outgoing, Person
 
@@ -153,14 +154,16 @@ class Dispatcher:
                 rendered = await renderer(session, item)
             if rendered is None:
                 return await self._finish(item, State.SKIPPED)
-            await self._send(item.chat_id, rendered)
+            try:
+                await self._send(item.chat_id, rendered)
+            except ChatMigrated as error:
+                # The group became a supergroup while we were not looking: follow it, resend.
+                await self._follow_migration(item, error.new_chat_id)
+                await self._send(error.new_chat_id, rendered)
         except RetryAfter as error:
             # AIORateLimiter already waited and retried; try again no earlier than told.
             wait = dt.timedelta(seconds=_retry_after_seconds(error))
             return await self._retry_at(item, self.clock.now() + wait, repr(error), count=False)
-        except ChatMigrated as error:
-            await self._follow_migration(item, error.new_chat_id)
-            return await self._retry_at(item, self.clock.now(), repr(error), count=False)
         except Forbidden as error:
             await self._mark_unreachable(item)
             return await self._finish(item, State.UNDELIVERABLE, str(error))
@@ -239,11 +242,4 @@ class Dispatcher:
             await session.execute(
                 update(Network).where(Network.chat_id == item.chat_id).values(chat_id=new_chat_id)
             )
-            await session.execute(
-                update(Outgoing)
-                .where(Outgoing.chat_id == item.chat_id, Outgoing.state == State.PENDING)
-                .values(chat_id=new_chat_id)
-            )
-            await session.execute(
-                update(Outgoing).where(self._mine(item)).values(chat_id=new_chat_id)
-            )
+            await queries.move_pending_outgoing(session, item.chat_id, new_chat_id)

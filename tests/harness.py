@@ -78,13 +78,17 @@ class BotHarness:
         assert self.app is not None, "the bot is not running"
         return self.app
 
-    async def start(self) -> None:
-        """Build and start the Application as bot.py does, polling the fake."""
+    async def start(self, *, dispatch_on_start: bool = False) -> None:
+        """Build and start the Application as bot.py does, polling the fake.
+
+        The dispatcher's repeating job waits an hour in tests, and the run at start is left out
+        unless asked for: tests call dispatch() themselves, deciding when time-driven work happens.
+        """
         app = build_application(
             self.settings,
             clock=self.clock,
             application_class=RecordingApplication,
-            dispatch_first=3600,
+            dispatch_on_start=dispatch_on_start,
         )
         app.add_error_handler(_record_failure)
         await app.initialize()
