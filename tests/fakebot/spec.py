@@ -82,14 +82,24 @@ def check_object(type_name: str, value: Any, where: str = "") -> None:
     _check_value(value, [type_name], where or type_name)
 
 
+def _decoded(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
 def _convert(value: Any, types: list[str], where: str) -> Any:
+    candidates = [name for name in types if _fits(_decoded(value), name)] or types
     errors = []
-    for type_name in types:
+    for type_name in candidates:
         try:
             return _convert_one(value, type_name, where)
         except ApiError as error:
-            errors.append(error.description)
-    raise bad_request(f"{where}: " + "; ".join(errors))
+            errors.append(error.description.removeprefix("Bad Request: "))
+    raise bad_request("; ".join(dict.fromkeys(errors)))
 
 
 def _convert_one(value: Any, type_name: str, where: str) -> Any:
@@ -136,15 +146,25 @@ class UploadedFile:
     content: bytes
 
 
+def _fits(value: Any, type_name: str) -> bool:
+    """Whether value is at least shaped like type_name (its keys are all fields of it)."""
+    definition = load_spec().types.get(type_name)
+    if definition is None or not isinstance(value, dict) or definition.get("subtypes"):
+        return True
+    return set(value) <= {field["name"] for field in definition.get("fields", [])}
+
+
 def _check_value(value: Any, types: list[str], where: str) -> None:
+    # Of several possible types, report the errors of those the value is shaped like.
+    candidates = [name for name in types if _fits(value, name)] or types
     errors = []
-    for type_name in types:
+    for type_name in candidates:
         try:
             _check_type(value, type_name, where)
             return
         except ApiError as error:
-            errors.append(error.description)
-    raise bad_request(" / ".join(errors))
+            errors.append(error.description.removeprefix("Bad Request: "))
+    raise bad_request(" / ".join(dict.fromkeys(errors)))
 
 
 def _check_type(value: Any, type_name: str, where: str) -> None:

@@ -1,0 +1,69 @@
+"""The unit of work: commits once, rolls back on error, and loses no update under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import Outgoing
+
+NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+
+
+async def _counter(database: Database) -> int:
+    async with database.unit_of_work() as session:
+        row = Outgoing(kind="note", chat_id=1, due_at=NOW, payload={}, state="pending", attempts=0)
+        session.add(row)
+        await session.flush()
+        return row.id
+
+
+async def test_rollback_on_error_keeps_nothing(database: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with database.unit_of_work() as session:
+            session.add(
+                Outgoing(
+                    kind="note", chat_id=1, due_at=NOW, payload={}, state="pending", attempts=0
+                )
+            )
+            await session.flush()
+            raise RuntimeError("handler failed halfway")
+    async with database.unit_of_work() as session:
+        assert (await session.scalars(select(Outgoing))).all() == []
+
+
+async def test_concurrent_read_modify_write_loses_no_update(
+    database: Database, database_url: str
+) -> None:
+    """Two processes (engines) increment one row 40 times each, interleaved; all 80 count."""
+    row_id = await _counter(database)
+    other = Database(database_url)
+
+    async def increment(db: Database) -> None:
+        async with db.unit_of_work() as session:
+            row = await session.scalar(
+                select(Outgoing).where(Outgoing.id == row_id).with_for_update()
+            )
+            assert row is not None
+            current = row.attempts
+            await asyncio.sleep(0)  # let the other writer run in between read and write
+            row.attempts = current + 1
+
+    await asyncio.gather(*(increment(db) for _ in range(40) for db in (database, other)))
+    await other.dispose()
+    async with database.unit_of_work() as session:
+        row = await session.get(Outgoing, row_id)
+        assert row is not None and row.attempts == 80
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'pragmas.sqlite3'}")
+    async with database.engine.connect() as connection:
+        assert (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
+        assert (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+    await database.dispose()
