@@ -66,7 +66,7 @@ async def test_callback_data_over_64_bytes_is_refused(telegram: Bot, group) -> N
     ok = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="é" * 32)]])
     await telegram.send_message(group.id, "knoppen", reply_markup=ok)
     too_long = InlineKeyboardMarkup([[InlineKeyboardButton("te lang", callback_data="é" * 33)]])
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await telegram.send_message(group.id, "knoppen", reply_markup=too_long)
 
 
@@ -118,7 +118,8 @@ def test_calls_are_checked_against_the_spec() -> None:
             {
                 "chat_id": 5,
                 "text": "x",
-                "reply_markup": '{"inline_keyboard": [[{"text": "a", "callback_data": "b", "colour": 1}]]}',
+                "reply_markup": '{"inline_keyboard": [[{"text": "a", "callback_data": "b", '
+                '"colour": 1}]]}',
             },
         )
     with pytest.raises(ApiError, match="exactly one"):

@@ -1,4 +1,4 @@
-"""Alembic makes the schema: it upgrades from nothing, downgrades cleanly, and matches the models."""
+"""Alembic makes the schema: it upgrades from nothing, downgrades cleanly, matches the models."""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def test_manual_clock_moves_only_when_told() -> None:
 
 @pytest.mark.parametrize("token", ["", "abc", "123:short", "12:" + "x" * 40, " 123456:" + "A" * 35])
 def test_missing_or_malformed_token_is_a_settings_error(token: str) -> None:
-    with pytest.raises(SettingsError, match="BotFather|TELEGRAM_BOT_TOKEN"):
+    with pytest.raises(SettingsError, match=r"BotFather|TELEGRAM_BOT_TOKEN"):
         Settings(telegram_bot_token=token, _env_file=None).require_token()  # type: ignore[arg-type,call-arg]
 
 
