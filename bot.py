@@ -78,7 +78,7 @@ def build_application(
     compile_catalogs()
     base = settings.telegram_api_base_url.rstrip("/")
     application: App = (
-        ApplicationBuilder()
+        ApplicationBuilder()  # type: ignore[assignment]
         .application_class(application_class)
         .token(settings.token)
         .base_url(f"{base}/bot")

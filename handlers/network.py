@@ -7,7 +7,7 @@ from functools import cache
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Chat, Update
+from telegram import CallbackQuery, Chat, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     BaseHandler,
@@ -62,6 +62,15 @@ SETUP_USAGE = N_(
 @cache
 def _timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
+
+
+def _button_in_group(update: Update) -> CallbackQuery:
+    """The pressed button, which must sit under a message in a group (not a forged one)."""
+    query = update.callback_query
+    assert query is not None
+    if query.message is None or not is_group(query.message.chat):
+        raise Refusal(NO_LONGER_ACTIVE)
+    return query
 
 
 def _group_chat(update: Update) -> Chat:
@@ -218,8 +227,8 @@ async def setup(update: Update, context: Context) -> None:
 
 async def setup_language(update: Update, context: Context) -> None:
     """A language button under the setup message."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
+    query = _button_in_group(update)
+    assert query.message is not None
     _, args = unpack(query.data)
     code = args[0] if args and args[0] in LANGUAGES else None
     if code is None:
@@ -299,8 +308,8 @@ async def pick_network(update: Update, context: Context) -> None:
     if command != "members":
         raise Refusal(NO_LONGER_ACTIVE)
     lang = await update_language(update, context)
-    await query.answer()
     await _send_members_privately(update, context, network_id, lang)
+    await query.answer()
 
 
 async def appoint_by_reply(update: Update, context: Context) -> None:
@@ -320,7 +329,7 @@ async def appoint_by_reply(update: Update, context: Context) -> None:
     if target.is_bot:
         raise Refusal(N_("Only people can be coordinators."))
     if not await is_chat_member(context, chat.id, target.id):
-        raise Refusal(N_("{name} is not a member of this group.", name=esc(target.first_name)))
+        raise Refusal(N_("{name} is not a member of this group."), name=esc(target.first_name))
     async with context.unit_of_work() as session:
         network = await _network_of(session, chat.id)
         await _require_coordinator(session, network, user.id)
@@ -370,8 +379,8 @@ async def coordinators(update: Update, context: Context) -> None:
 
 async def change_coordinator(update: Update, context: Context) -> None:
     """A ➕ or ➖ button under the coordinators list."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
+    query = _button_in_group(update)
+    assert query.message is not None
     kind, args = unpack(query.data)
     member_id = int_arg(args, 0)
     async with context.unit_of_work() as session:
@@ -412,7 +421,7 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
     MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
     CommandHandler("setup", setup),
-    CommandHandler("join", join, filters.ChatType.GROUPS),
+    CommandHandler("join", join),
     CommandHandler("members", members),
     CommandHandler("coordinator", appoint_by_reply),
     CommandHandler("coordinators", coordinators),

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
@@ -187,7 +187,7 @@ class Dispatcher:
             link_preview_options=None,
         )
 
-    def _mine(self, item: Outgoing) -> object:
+    def _mine(self, item: Outgoing) -> ColumnElement[bool]:
         return and_(
             Outgoing.id == item.id,
             Outgoing.state == State.SENDING,

@@ -136,7 +136,8 @@ def members_overview(lang: str, network: Network, members: Sequence[Member]) -> 
         orgs = by_type.get(org_type.value)
         if not orgs:
             continue
-        lines = [f"\n<b>{esc(t(lang, org_type.label))}</b>"]
+        # One block per line, so that a long list splits between organisations.
+        blocks.append(f"\n<b>{esc(t(lang, org_type.label))}</b>")
         for org_name in sorted(orgs, key=str.casefold):
             levels = Counter(m.level for m in orgs[org_name])
             detail = ", ".join(
@@ -144,8 +145,7 @@ def members_overview(lang: str, network: Network, members: Sequence[Member]) -> 
                 for level in Level
                 if levels[level.value]
             )
-            lines.append(f"• {esc(org_name)}: {len(orgs[org_name])} ({detail})")
-        blocks.append("\n".join(lines))
+            blocks.append(f"• {esc(org_name)}: {len(orgs[org_name])} ({detail})")
     coordinators = [esc(m.person.first_name) for m in members if m.is_coordinator]
     blocks.append("\n" + t(lang, "Coordinators: {names}", names=", ".join(coordinators) or "—"))
     pending = sum(1 for m in members if not m.is_partner)

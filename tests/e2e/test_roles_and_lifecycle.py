@@ -96,3 +96,34 @@ async def test_group_migrated_to_supergroup_keeps_its_network(
     assert network.chat_id == supergroup.id
     [overview] = await bot.send(net.els, supergroup, "/members")
     assert "Portaal" in overview.text
+
+
+async def test_appointing_a_bot_or_someone_who_left_is_refused(
+    bot: BotHarness, world: World
+) -> None:
+    anna = world.user("Anna")
+    net = await set_up_network(bot, world, anna)
+    await world.send(anna, net.group, "Ik ga verhuizen, dag allemaal")
+    farewell = world.messages[net.group.id][-1]
+    net.group.members[anna.id] = "left"
+    [refused] = await bot.send(net.els, net.group, "/coordinator", reply_to=farewell)
+    assert "Anna is geen lid van deze groep" in refused.text
+    [refused] = await bot.send(net.els, net.group, "/coordinator", reply_to=net.setup_message)
+    assert "Alleen mensen kunnen coördinator zijn" in refused.text
+    assert await _coordinators(bot) == {net.els.id}
+
+
+async def test_private_members_for_a_coordinator_of_two_networks_asks_which(
+    bot: BotHarness, world: World
+) -> None:
+    net = await set_up_network(bot, world)
+    second = world.group("Tweede netwerk", admins=[net.els])
+    await bot.add_bot(second, by=net.els)
+    await bot.send(net.els, second, "/setup")
+    [choice] = await bot.send(net.els, net.els, "/members")
+    assert "Welk netwerk?" in choice.text
+    [overview] = await bot.press(net.els, choice, "Tweede netwerk")
+    assert "Tweede netwerk" in overview.text and overview.chat_id == net.els.id
+    anna = world.user("Anna")
+    [refused] = await bot.send(anna, anna, "/members")
+    assert "van geen enkel netwerk coördinator" in refused.text

@@ -266,9 +266,9 @@ class World:
         In groups the bot's privacy mode applies: it only gets commands and replies to its own
         messages."""
         if chat.type == "private":
-            if text.startswith("/start"):
-                user.started = True
-                user.blocked = False
+            # Writing to a bot opens (or, after a block, reopens) the conversation.
+            user.started = True
+            user.blocked = False
         elif chat.members.get(user.id) not in PRESENT:
             raise AssertionError(f"{user.first_name} is not in {chat.title}")
         message = self._new_message(
