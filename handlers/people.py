@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -63,6 +65,14 @@ def _lang(person: Person, update: Update, context: Context) -> str:
     )
 
 
+async def _me(update: Update, context: Context) -> tuple[Person, Sequence[Member], str]:
+    """The person behind this update, their memberships and their language."""
+    async with context.unit_of_work() as session:
+        person = await _person(session, update)
+        memberships = await queries.memberships_of(session, person.id)
+    return person, memberships, _lang(person, update, context)
+
+
 async def start(update: Update, context: Context) -> None:
     """/start, with a join payload from a deep link or without: the help for this person."""
     if not is_private(update):
@@ -81,10 +91,7 @@ async def help_command(update: Update, context: Context) -> None:
         lang = await update_language(update, context)
         await reply(update, t(lang, GROUP_HELP))
         return
-    async with context.unit_of_work() as session:
-        person = await _person(session, update)
-        memberships = await queries.memberships_of(session, person.id)
-        lang = _lang(person, update, context)
+    person, memberships, lang = await _me(update, context)
     await reply(update, view.help_text(lang, person.first_name, memberships))
 
 
@@ -250,10 +257,7 @@ async def profile(update: Update, context: Context) -> None:
     """/profile: this person's details per network, with buttons to change or leave."""
     if not is_private(update):
         raise Refusal(ONLY_PRIVATE)
-    async with context.unit_of_work() as session:
-        person = await _person(session, update)
-        memberships = await queries.memberships_of(session, person.id)
-        lang = _lang(person, update, context)
+    _, memberships, lang = await _me(update, context)
     text, markup = view.profile(lang, memberships)
     await reply(update, text, markup)
 
@@ -293,10 +297,7 @@ async def leave(update: Update, context: Context) -> None:
     """/leave: leave a network (choose which when in several)."""
     if not is_private(update):
         raise Refusal(ONLY_PRIVATE)
-    async with context.unit_of_work() as session:
-        person = await _person(session, update)
-        memberships = await queries.memberships_of(session, person.id)
-        lang = _lang(person, update, context)
+    _, memberships, lang = await _me(update, context)
     if not memberships:
         text, markup = view.profile(lang, memberships)
     elif len(memberships) == 1:
@@ -378,10 +379,7 @@ async def my_data(update: Update, context: Context) -> None:
     """/mydata: everything stored about this person."""
     if not is_private(update):
         raise Refusal(ONLY_PRIVATE)
-    async with context.unit_of_work() as session:
-        person = await _person(session, update)
-        memberships = await queries.memberships_of(session, person.id)
-        lang = _lang(person, update, context)
+    person, memberships, lang = await _me(update, context)
     for part in view.my_data(lang, person, memberships):
         await reply(update, part)
 
