@@ -32,6 +32,17 @@ class Cb(StrEnum):
     PICK_NETWORK = "pn"
     FORGET_CONFIRM = "fm"
     CANCEL = "xx"
+    ROUND_QUESTIONNAIRE = "rq"
+    ROUND_DEADLINE = "rd"
+    ROUND_K = "rk"
+    ROUND_AUDIENCE = "ru"
+    ROUND_GO = "rg"
+    ROUND_ANSWER = "ra"
+    ROUND_BACK = "rb"
+    ROUND_COMMENT = "rc"
+    ROUND_SUBMIT = "rv"
+    ROUND_EDIT = "re"
+    ROUND_RESULTS = "rr"
 
 
 class BadCallback(ValueError):

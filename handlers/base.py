@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -174,6 +174,11 @@ async def is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
     member = await telegram_member(context, chat_id, user_id)
     return member is not None and member.status in ADMIN_STATUSES
 
+
+# Coordinator commands that need a network ask "which network?" when someone coordinates
+# several; each command registers what to do once one is picked (see handlers.network).
+NetworkPicked = Callable[[Update, "Context", int], Awaitable[None]]
+NETWORK_PICKERS: dict[str, NetworkPicked] = {}
 
 NOT_ACTIVE = N_("This button is no longer active.")
 SOMETHING_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")

@@ -23,6 +23,7 @@ from domain.errors import Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     MEMBER_STATUSES,
+    NETWORK_PICKERS,
     Context,
     is_chat_admin,
     is_chat_member,
@@ -34,7 +35,7 @@ from handlers.base import (
     update_language,
 )
 from i18n import LANGUAGES, N_, t
-from schedules.outbox import Rendered, enqueue
+from schedules.outbox import RenderContext, Rendered, enqueue
 from storage import queries
 from storage.models import Member, Network, Outgoing, Person
 from views import network as view
@@ -281,14 +282,13 @@ async def members(update: Update, context: Context) -> None:
         text, markup = view.choose_network(lang, coordinated, "members")
         await reply(update, text, markup)
         return
-    await _send_members_privately(update, context, coordinated[0].network_id, lang)
+    await _send_members_privately(update, context, coordinated[0].network_id)
 
 
-async def _send_members_privately(
-    update: Update, context: Context, network_id: int, lang: str
-) -> None:
+async def _send_members_privately(update: Update, context: Context, network_id: int) -> None:
     user = update.effective_user
     assert user is not None
+    lang = await update_language(update, context)
     async with context.unit_of_work() as session:
         network = await session.get(Network, network_id)
         if network is None:
@@ -305,10 +305,10 @@ async def pick_network(update: Update, context: Context) -> None:
     assert query is not None
     _, args = unpack(query.data)
     command, network_id = (args[0] if args else ""), int_arg(args, 1)
-    if command != "members":
+    picked = NETWORK_PICKERS.get(command)
+    if picked is None:
         raise Refusal(NO_LONGER_ACTIVE)
-    lang = await update_language(update, context)
-    await _send_members_privately(update, context, network_id, lang)
+    await picked(update, context, network_id)
     await query.answer()
 
 
@@ -404,7 +404,9 @@ async def change_coordinator(update: Update, context: Context) -> None:
     await replace(query, text, markup)
 
 
-async def render_coordinator_appointed(session: AsyncSession, item: Outgoing) -> Rendered | None:
+async def render_coordinator_appointed(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
     """The private note to a newly appointed coordinator (sent through the outgoing queue)."""
     network = await session.get(Network, int(item.payload.get("network_id", 0)))
     person = await session.get(Person, item.person_id) if item.person_id else None
@@ -416,6 +418,8 @@ async def render_coordinator_appointed(session: AsyncSession, item: Outgoing) ->
     lang = person_language(person, None, network.language)
     return Rendered(view.appointed_note(lang, network))
 
+
+NETWORK_PICKERS["members"] = _send_members_privately
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),

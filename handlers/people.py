@@ -12,6 +12,7 @@ from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.enums import Level, OrgType
 from domain.errors import Refusal
 from domain.text import NameProblem, clean_name, esc
+from handlers import rounds
 from handlers.base import (
     Context,
     is_chat_member,
@@ -81,8 +82,12 @@ async def start(update: Update, context: Context) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith("j_"):
         await _open_join_link(update, context, payload.removeprefix("j_"))
-        return
-    await help_command(update, context)
+    elif payload.startswith("a_"):
+        await rounds.open_answer_link(update, context, payload.removeprefix("a_"))
+    elif payload.startswith("r_"):
+        await rounds.open_round_setup_link(update, context, payload.removeprefix("r_"))
+    else:
+        await help_command(update, context)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -139,30 +144,41 @@ async def _joining_network(session: AsyncSession, conversation: Conversation) ->
 
 
 async def private_text(update: Update, context: Context) -> None:
-    """Typed text in private chat: an answer to the open question, if there is one."""
-    message = update.effective_message
-    assert message is not None
+    """Typed text in private chat: an answer to whatever the bot asked this person last."""
     async with context.unit_of_work() as session:
         person = await _person(session, update)
         lang = _lang(person, update, context)
         conversation = await queries.conversation_of(session, person.id)
-        if conversation is None or conversation.kind != JOIN or conversation.step != STEP_ORG:
+        if conversation is not None and conversation.kind == rounds.ROUND_SETUP:
+            await rounds.setup_text(update, context, session, conversation, lang)
+        elif (
+            conversation is not None and conversation.kind == JOIN and conversation.step == STEP_ORG
+        ):
+            await _organisation_typed(update, session, conversation, lang)
+        elif not await rounds.comment_text(update, context, session, person, lang):
             raise Refusal(NOT_UNDERSTOOD)
-        network = await _joining_network(session, conversation)
-        try:
-            name = clean_name(message.text)
-        except NameProblem as problem:
-            await reply(update, view.name_problem(lang, str(problem)))
-            return
-        known = await queries.organisation_named(session, network.id, name)
-        if known is not None:
-            conversation.data = {"organisation_id": known.id}
-            conversation.step = STEP_LEVEL
-            text, markup = view.ask_level(lang)
-        else:
-            conversation.data = {"new_organisation": name}
-            conversation.step = STEP_TYPE
-            text, markup = view.ask_type(lang, name)
+
+
+async def _organisation_typed(
+    update: Update, session: AsyncSession, conversation: Conversation, lang: str
+) -> None:
+    message = update.effective_message
+    assert message is not None
+    network = await _joining_network(session, conversation)
+    try:
+        name = clean_name(message.text)
+    except NameProblem as problem:
+        await reply(update, view.name_problem(lang, str(problem)))
+        return
+    known = await queries.organisation_named(session, network.id, name)
+    if known is not None:
+        conversation.data = {"organisation_id": known.id}
+        conversation.step = STEP_LEVEL
+        text, markup = view.ask_level(lang)
+    else:
+        conversation.data = {"new_organisation": name}
+        conversation.step = STEP_TYPE
+        text, markup = view.ask_type(lang, name)
     await reply(update, text, markup)
 
 

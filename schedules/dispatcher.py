@@ -23,7 +23,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from domain.clock import Clock
-from schedules.outbox import Rendered, Renderer, State
+from schedules.outbox import RenderContext, Rendered, Renderer, State
 from storage import queries
 from storage.db import Database
 from storage.models import Network, Outgoing, Person
@@ -79,6 +79,8 @@ class Dispatcher:
         self.lease = lease
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._lock = asyncio.Lock()
+        # Unexpected errors (bugs, not Telegram's refusals), newest last: tests fail on them.
+        self.errors: list[Exception] = []
 
     async def run_once(self) -> DispatchReport:
         """Claim one batch of due rows and deliver them; per chat in order, chats in parallel."""
@@ -100,14 +102,14 @@ class Dispatcher:
             return report
 
     async def run_until_idle(self, max_rounds: int = 50) -> DispatchReport:
-        """Run batches until fewer than a full batch was due (after downtime, say)."""
+        """Run batches until nothing is due (after downtime, or when a row queued more)."""
         total = DispatchReport()
         for _ in range(max_rounds):
             report = await self.run_once()
             total.claimed += report.claimed
             for outcome, n in report.outcomes.items():
                 total.outcomes[outcome] += n
-            if report.claimed < self.batch_size:
+            if report.claimed == 0:
                 break
         return total
 
@@ -151,7 +153,9 @@ class Dispatcher:
             return await self._finish(item, State.FAILED, f"no renderer for {item.kind}")
         try:
             async with self.database.unit_of_work() as session:
-                rendered = await renderer(session, item)
+                rendered = await renderer(
+                    session, item, RenderContext(self.bot.username, self.clock.now())
+                )
             if rendered is None:
                 return await self._finish(item, State.SKIPPED)
             try:
@@ -175,16 +179,23 @@ class Dispatcher:
             return await self._retry_later(item, repr(error))
         except Exception as error:
             log.exception("Unexpected error delivering row %s (%s)", item.id, item.kind)
+            self.errors.append(error)
+            del self.errors[:-100]
             return await self._retry_later(item, repr(error))
         return await self._finish(item, State.SENT)
 
     async def _send(self, chat_id: int, rendered: Rendered) -> None:
+        if rendered.photo is not None:
+            await self.bot.send_photo(
+                chat_id,
+                rendered.photo,
+                caption=rendered.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=rendered.reply_markup,
+            )
+            return
         await self.bot.send_message(
-            chat_id,
-            rendered.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=rendered.reply_markup,
-            link_preview_options=None,
+            chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup
         )
 
     def _mine(self, item: Outgoing) -> ColumnElement[bool]:

@@ -29,15 +29,28 @@ class State(StrEnum):
 
 @dataclass(frozen=True)
 class Rendered:
-    """What a due row turns into at send time: HTML text and optional buttons."""
+    """What a due row turns into at send time: HTML text (a photo's caption when there is a
+    photo) and optional buttons."""
 
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
+    photo: bytes | None = None
 
 
-# A renderer reads current state (in a read transaction) and returns the message, or None when
-# the reason for the message has gone away (an action done, a round closed).
-Renderer = Callable[[AsyncSession, Outgoing], Awaitable[Rendered | None]]
+@dataclass(frozen=True)
+class RenderContext:
+    """What a renderer may need besides the database: the bot's username (for deep links)
+    and the dispatcher's now (to recognise work that is long overdue)."""
+
+    bot_username: str
+    now: dt.datetime
+
+
+# A renderer reads current state in its own transaction and returns the message, or None
+# when there is nothing to send (any more): an action done, a
+# round closed. It may also change state and queue further rows in that transaction, as the
+# closing of a round does; it must then be safe to run twice (a crash before the send).
+Renderer = Callable[[AsyncSession, Outgoing, RenderContext], Awaitable[Rendered | None]]
 
 
 async def enqueue(

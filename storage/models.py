@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -186,3 +187,94 @@ class Outgoing(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     sent_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class Round(Base):
+    """A score round: one questionnaire, answered anonymously by a network's partners."""
+
+    __tablename__ = "round"
+    __table_args__ = (Index("ix_round_network_id_state", "network_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"))
+    questionnaire: Mapped[str] = mapped_column(String(48))
+    k: Mapped[int] = mapped_column(Integer)
+    audience: Mapped[dict[str, Any]] = mapped_column(
+        default=dict
+    )  # {"levels": [...], "types": [...]}
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open, closed
+    opens_at: Mapped[dt.datetime] = mapped_column()
+    closes_at: Mapped[dt.datetime] = mapped_column()
+    closed_at: Mapped[dt.datetime | None] = mapped_column()
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    invited: Mapped[int] = mapped_column(Integer, default=0)  # partners invited at the start
+
+    network: Mapped[Network] = relationship()
+
+
+class Draft(Base):
+    """Answers in progress, tied to the person until they submit (then deleted)."""
+
+    __tablename__ = "draft"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)  # item key -> 1..10, or 0
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    step: Mapped[str] = mapped_column(String(16), default="items")  # items, comment, review
+    comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+
+
+class Participation(Base):
+    """Only that a person has submitted in a round: for reminders and one answer each."""
+
+    __tablename__ = "participation"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+
+
+class Response(Base):
+    """One submitted set of answers. No person, chat, message or time of day: anonymous."""
+
+    __tablename__ = "response"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, so no order
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    level_group: Mapped[str] = mapped_column(String(16))  # "upper" (board, strategic) / "lower"
+    org_type: Mapped[str] = mapped_column(String(32))
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class Answer(Base):
+    """One score of a response; score None means "don't know"."""
+
+    __tablename__ = "answer"
+    __table_args__ = (Index("ix_answer_round_id_item", "round_id", "item"),)
+
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    item: Mapped[str] = mapped_column(String(48), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    score: Mapped[int | None] = mapped_column(Integer)
+
+
+class RoundComment(Base):
+    """A free-text comment, kept apart from the scores so the two cannot be matched."""
+
+    __tablename__ = "round_comment"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)

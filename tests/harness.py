@@ -126,6 +126,8 @@ class BotHarness:
         """Fail loudly on handler exceptions and on calls the fake refused."""
         app = app or self.app
         failures = list(getattr(app, "failures", []))
+        if app is not None:
+            failures += services_of(app).dispatcher.errors
         if failures:
             raise AssertionError(f"a handler raised: {failures[0]!r}") from failures[0]
         if self.world.rejections:

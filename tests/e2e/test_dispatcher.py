@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
 from schedules.dispatcher import Dispatcher
-from schedules.outbox import Rendered, State, enqueue
+from schedules.outbox import RenderContext, Rendered, State, enqueue
 from storage.db import Database
 from storage.models import Network, Outgoing, Person
 from tests.fakebot.spec import ApiError
@@ -20,7 +20,9 @@ from tests.fakebot.world import User, World
 from tests.harness import BotHarness
 
 
-async def render_note(session: AsyncSession, item: Outgoing) -> Rendered | None:
+async def render_note(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
     """Test renderer: the payload's text, or nothing when the payload says it is obsolete."""
     if item.payload.get("obsolete"):
         return None

@@ -1,0 +1,133 @@
+"""The built-in questionnaires: items with a short question and what the ends of the 1–10 scale
+mean. Texts are English catalog msgids (translated where shown); keys never change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from i18n import N_
+
+NETWERKTOETS = "netwerktoets"
+VIJF_CONDITIES = "vijf_condities"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question on a 1–10 scale, with what low, middle and high scores mean."""
+
+    key: str
+    question: str
+    low: str
+    high: str
+    middle: str = ""
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """A named list of items; built-in ones have a fixed key, custom ones 'custom:<id>'."""
+
+    key: str
+    name: str
+    items: tuple[Item, ...]
+    builtin: bool = True
+
+    def item(self, key: str) -> Item:
+        """The item with this key."""
+        return next(item for item in self.items if item.key == key)
+
+
+BUILTIN: dict[str, Questionnaire] = {
+    NETWERKTOETS: Questionnaire(
+        NETWERKTOETS,
+        N_("Network check (7 items)"),
+        (
+            Item(
+                "trust",
+                N_("Trust: how much do the partners trust each other?"),
+                N_("hardly any trust"),
+                N_("great trust, also when it gets tense"),
+                N_("trust between some partners, not all"),
+            ),
+            Item(
+                "relationship",
+                N_("Relationship: what is the relationship between the partners like?"),
+                N_("there is no relationship"),
+                N_("good and stable"),
+                N_("searching, growing"),
+            ),
+            Item(
+                "communication",
+                N_("Communication: how often and how do the partners talk?"),
+                N_("never"),
+                N_("very often, and much of it informal"),
+                N_("regularly and structured"),
+            ),
+            Item(
+                "information",
+                N_("Information exchange: what do the partners share with each other?"),
+                N_("only information that is public anyway"),
+                N_("everything, including tactical and sensitive information"),
+                N_("project information"),
+            ),
+            Item(
+                "alignment",
+                N_("Alignment: how far are the partners' actions tuned to each other?"),
+                N_("we only tell each other what we do"),
+                N_("our goals are woven together"),
+                N_("goals are adjusted to each other"),
+            ),
+            Item(
+                "goals",
+                N_("Goals: whose goals does the network work on?"),
+                N_("each organisation has its own goals"),
+                N_("shared goals for the long term"),
+                N_("shared project goals"),
+            ),
+            Item(
+                "dissent",
+                N_("Room for dissent: can partners say what they disagree with?"),
+                N_("no room at all"),
+                N_("a lot of room"),
+                N_("some room"),
+            ),
+        ),
+    ),
+    VIJF_CONDITIES: Questionnaire(
+        VIJF_CONDITIES,
+        N_("Five conditions (5 items)"),
+        (
+            Item(
+                "ambition",
+                N_("Ambition: is there a shared ambition the partners feel as their own?"),
+                N_("no shared ambition"),
+                N_("a shared ambition everyone works for"),
+            ),
+            Item(
+                "interests",
+                N_(
+                    "Interests: are the partners' interests, and what they cannot do, on the table?"
+                ),
+                N_("interests stay hidden"),
+                N_("interests and limits are known and respected"),
+            ),
+            Item(
+                "relations",
+                N_("Relations: do the people know and find each other, also when it is tense?"),
+                N_("we hardly know each other"),
+                N_("we know whom to call and do so"),
+            ),
+            Item(
+                "organisation",
+                N_("Organisation design: are roles, meetings and mandates clear and fitting?"),
+                N_("unclear and not fitting"),
+                N_("clear and fitting"),
+            ),
+            Item(
+                "process",
+                N_("Process: does the collaboration move forward, from talk to action?"),
+                N_("we keep talking, nothing moves"),
+                N_("decisions lead to actions, with energy"),
+            ),
+        ),
+    ),
+}

@@ -1,0 +1,274 @@
+"""Journeys 2 and 3: a coordinator starts a score round, partners answer anonymously in private
+chat, reminders reach only those who have not answered, and at the deadline the group gets the
+results it may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import inspect, select
+
+from storage.models import Answer, Draft, Participation, Response, Round, RoundComment
+from tests.e2e.test_setup_and_join import Net, join, set_up_network
+from tests.fakebot.world import Message, User, World
+from tests.harness import BotHarness
+
+PARTNERS = [
+    # name, organisation, kind (new organisations only), level
+    ("Anna", "Portaal", "Woningcorporatie", "Bestuurlijk"),
+    ("Bram", "Portaal", None, "Tactisch"),
+    ("Chris", "Gemeente Amersfoort", "Gemeente", "Strategisch"),
+    ("Dewi", "Zorggroep Eemland", "Zorgaanbieder", "Uitvoering"),
+    ("Eva", "Politie Midden", "Politie", "Tactisch"),
+    ("Fatima", "Welzijn Eemland", "Welzijnsorganisatie", "Uitvoering"),
+    ("Gijs", "Gemeente Amersfoort", None, "Uitvoering"),
+]
+
+
+@dataclass
+class Network:
+    net: Net
+    partners: dict[str, User]
+
+
+async def network_with_partners(bot: BotHarness, world: World, count: int = 7) -> Network:
+    users = {name: world.user(name) for name, *_ in PARTNERS[:count]}
+    net = await set_up_network(bot, world, *users.values())
+    for name, organisation, kind, level in PARTNERS[:count]:
+        await join(bot, net, users[name], organisation, level, kind)
+    await bot.send(net.els, net.els, "/start")
+    return Network(net, users)
+
+
+async def start_round(
+    bot: BotHarness,
+    els: User,
+    questionnaire: str = "Netwerktoets",
+    *,
+    deadline: str | None = None,
+    k: str = "5",
+) -> Message:
+    """Els sets up a round in private chat; returns the announcement in the group."""
+    [step] = await bot.send(els, els, "/round")
+    await bot.press(els, step, questionnaire)
+    if deadline is None:
+        await bot.press(els, step, "Over 14 dagen")
+    else:
+        [step] = await bot.send(els, els, deadline)
+    await bot.press(els, step, k)
+    await bot.press(els, step, "Volgende")
+    sent = await bot.press(els, step, "Start")
+    [announcement] = [m for m in sent if m.chat_id != els.id]
+    return announcement
+
+
+async def answer(
+    bot: BotHarness,
+    user: User,
+    announcement: Message,
+    scores: list[int | str],
+    comment: str | None = None,
+) -> Message:
+    """user opens the round from the group and answers; 'dk' is don't know. Returns the thanks."""
+    [intro, question] = await bot.press(user, announcement, "Antwoord")
+    assert "anoniem" in intro.text
+    for score in scores:
+        await bot.press(
+            user, question, "Weet ik niet" if score == "dk" else f"{score}" if score != 1 else "1"
+        )
+    if comment is None:
+        await bot.press(user, question, "Overslaan")
+        review = question
+    else:
+        [review] = await bot.send(user, user, comment)
+    assert "Je antwoorden" in review.text
+    await bot.press(user, review, "Insturen")
+    return review
+
+
+async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> None:
+    setup = await network_with_partners(bot, world)
+    els, group, p = setup.net.els, setup.net.group, setup.partners
+
+    announcement = await start_round(bot, els)
+    assert "Nieuwe scoreronde: Netwerktoets" in announcement.text
+    assert "anoniem" in announcement.text
+
+    # Someone outside the group cannot answer, even with the link.
+    outsider = world.user("Olaf")
+    [refused] = await bot.press(outsider, announcement, "Antwoord")
+    assert "Alleen partners" in refused.text
+
+    thanks = await answer(bot, p["Anna"], announcement, [7, 8, 6, 5, 7, 8, 6])
+    assert "Dank je" in thanks.text and "1 van de 7" in thanks.text
+    # Bram goes back once to change his second answer.
+    [_, question] = await bot.press(p["Bram"], announcement, "Antwoord")
+    await bot.press(p["Bram"], question, "3")
+    await bot.press(p["Bram"], question, "Terug")
+    assert "Vraag 1 van 7" in question.text and "[3]" in str(question.reply_markup)
+    for score in (4, 5, 4, 6, 5, 6, 4):
+        await bot.press(p["Bram"], question, str(score))
+    await bot.press(p["Bram"], question, "Overslaan")
+    assert "1. Vertrouwen: 4" in question.text
+    await bot.press(p["Bram"], question, "Insturen")
+    await answer(
+        bot, p["Chris"], announcement, [8, 8, 7, "dk", 8, 9, 7], "Goed overleg <b>vet</b> & open"
+    )
+    await answer(bot, p["Dewi"], announcement, [5, 6, 5, 4, 5, 6, 5], "Meer delen graag")
+    await answer(bot, p["Eva"], announcement, [6, 7, 6, 5, 6, 7, 6])
+    await answer(bot, p["Fatima"], announcement, [9, 9, 8, 7, 8, 9, 9])
+    # Answering twice is not possible.
+    [again] = await bot.press(p["Anna"], announcement, "Antwoord")
+    assert "al geantwoord" in again.text
+
+    # The next morning the group hears how many answered (never who).
+    bot.advance(days=1, hours=1)  # Wednesday 25 November, 11:00 in Amsterdam
+    await bot.dispatch()
+    [progress] = [
+        m for m in world.bot_messages(group) if "partners hebben geantwoord" in (m.text or "")
+    ]
+    assert "6 van de 7 partners" in progress.text
+
+    # Reminders: three and one day before the deadline, in office hours, only to Gijs. The bot
+    # "slept" through twelve days meanwhile: no backlog of daily progress notes follows.
+    bot.advance(days=12)  # Monday 7 December, 11:00 in Amsterdam
+    await bot.dispatch()
+    reminded = [
+        u.first_name
+        for u in p.values()
+        if any("sluit" in (m.text or "") for m in world.bot_messages(u))
+    ]
+    assert reminded == ["Gijs"]
+    assert (
+        len(
+            [m for m in world.bot_messages(group) if "partners hebben geantwoord" in (m.text or "")]
+        )
+        == 1
+    )
+
+    # The deadline passes: the group gets the results and the chart.
+    bot.advance(days=3)
+    await bot.dispatch()
+    results = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
+    assert len(results) == 1
+    text = results[0].text
+    assert "6 van de 7 uitgenodigde partners antwoordden" in text
+    assert "Vertrouwen: 6.5" in text  # (7+4+8+5+6+9)/6
+    assert "weet ik niet: 1" in text
+    assert "Laagste" in text and "Meeste verschil" in text
+    assert "Goed overleg <b>vet</b> & open" not in text  # only two commented: fewer than k
+    assert "2 opmerkingen" in text
+    [chart] = [m for m in world.bot_messages(group) if m.photo is not None]
+    assert chart.photo is not None and chart.photo.startswith(b"\x89PNG")
+
+    async with bot.services.database.unit_of_work() as session:
+        round_ = (await session.scalars(select(Round))).one()
+        assert round_.state == "closed" and round_.published
+    # The closing is not repeated by a later run or a restart.
+    await bot.restart()
+    await bot.dispatch()
+    assert len([m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]) == 1
+
+    again = await bot.send(els, group, "/results")
+    assert "Uitkomsten" in again[0].text and again[-1].photo is not None
+
+
+async def test_no_path_from_a_person_to_a_score(bot: BotHarness, world: World) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    announcement = await start_round(bot, setup.net.els, k="3")
+    for user in setup.partners.values():
+        await answer(bot, user, announcement, [6, 6, 6, 6, 6, 6, 6], "anoniem commentaar")
+    person_ids = {u.id for u in setup.partners.values()}
+    async with bot.services.database.unit_of_work() as session:
+        assert (await session.scalars(select(Draft))).all() == []
+        assert len((await session.scalars(select(Participation))).all()) == 3
+        for model in (Response, Answer, RoundComment):
+            columns = {c.key for c in inspect(model).columns}
+            assert not columns & {"person_id", "user_id", "chat_id", "message_id", "created_at"}
+            for row in (await session.scalars(select(model))).all():
+                values = {getattr(row, c) for c in columns}
+                assert not values & person_ids
+        for response in (await session.scalars(select(Response))).all():
+            assert isinstance(response.submitted_on, dt.date) and not isinstance(
+                response.submitted_on, dt.datetime
+            )
+        participation_columns = {c.key for c in inspect(Participation).columns}
+        assert participation_columns == {"round_id", "person_id"}
+
+
+async def test_too_few_answers_keep_the_results_hidden_and_extend_reopens(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 4)
+    els, group = setup.net.els, setup.net.group
+    announcement = await start_round(bot, els, "Vijf condities", deadline="over 3 dagen", k="3")
+    await answer(bot, setup.partners["Anna"], announcement, [6, 7, 5, 4, 6])
+    await answer(bot, setup.partners["Bram"], announcement, [8, 7, 6, 5, 7])
+    bot.advance(days=4)
+    await bot.dispatch()
+    [hidden] = [m for m in world.bot_messages(group) if "verborgen" in (m.text or "")]
+    assert "2 mensen" in hidden.text and "6" not in hidden.text.split("minder")[0][-3:]
+    assert not [m for m in world.bot_messages(group) if m.photo is not None]
+
+    [extended] = await bot.send(els, group, "/extend over een week")
+    assert "sluit nu" in extended.text
+    for name in ("Chris", "Dewi"):
+        await answer(bot, setup.partners[name], announcement, [5, 5, 5, 5, 5])
+    [early] = await bot.send(els, group, "/close")
+    assert "Ronde wordt gesloten" in early.text
+    await bot.dispatch()
+    results = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
+    assert len(results) == 1 and "4 van de 4" in results[0].text
+
+
+async def test_second_round_shows_the_change_since_the_first(bot: BotHarness, world: World) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    els = setup.net.els
+    first = await start_round(bot, els, k="3")
+    for user in setup.partners.values():
+        await answer(bot, user, first, [5, 5, 5, 5, 5, 5, 5])
+    await bot.send(els, setup.net.group, "/close")
+    await bot.dispatch()
+    bot.advance(days=30)
+    second = await start_round(bot, els, k="3")
+    for user in setup.partners.values():
+        await answer(bot, user, second, [8, 5, 4, 5, 5, 5, 5])
+    await bot.send(els, setup.net.group, "/close")
+    await bot.dispatch()
+    latest = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")][-1]
+    assert "Vertrouwen: 8.0</b> ↑ (+3.0)" in (latest.html or "")
+    assert "Communicatie: 4.0</b> ↓ (-1.0)" in (latest.html or "")
+    assert "Relatie: 5.0</b> → (+0.0)" in (latest.html or "")
+    charts = [m for m in world.bot_messages(setup.net.group) if m.photo is not None]
+    assert len(charts) == 2 and "vorige ronde" in (charts[-1].caption or "")
+
+
+async def test_hostile_input_while_answering(bot: BotHarness, world: World) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    announcement = await start_round(bot, setup.net.els, k="3")
+    anna = setup.partners["Anna"]
+    [_, question] = await bot.press(anna, announcement, "Antwoord")
+    async with bot.services.database.unit_of_work() as session:
+        round_id = (await session.scalars(select(Round.id))).one()
+    for data in (
+        f"ra:{round_id}:0:11",
+        f"ra:{round_id}:5:3",
+        f"ra:{round_id + 1}:0:3",
+        f"rv:{round_id}",
+        f"rb:{round_id}:0",
+        "ra:x:0:3",
+    ):
+        await bot.press_data(anna, question, data)
+        assert (bot.answer_to_last_press() or {}).get("show_alert"), data
+    for score in (5, 5, 5, 5, 5, 5, 5):
+        await bot.press(anna, question, str(score))
+    [too_long] = await bot.send(anna, anna, "x" * 5000)
+    assert "5000 tekens" in too_long.text
+    [review] = await bot.send(anna, anna, "<script>alert('hoi')</script> & 🙂")
+    assert "<script>alert('hoi')</script> & 🙂" in review.text
+    await bot.press(anna, review, "Insturen")
+    await bot.press_data(anna, review, f"rv:{round_id}")
+    assert "al geantwoord" in (bot.answer_to_last_press() or {})["text"]
+    async with bot.services.database.unit_of_work() as session:
+        assert len((await session.scalars(select(Response))).all()) == 1

@@ -1,0 +1,605 @@
+"""Texts and keyboards of score rounds: setting up, announcing, answering, reminding, results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup
+
+from domain.callbacks import Cb, pack
+from domain.enums import Level, OrgType
+from domain.questionnaires import NETWERKTOETS, Item, Questionnaire
+from domain.results import (
+    ADAPT,
+    ALIGN,
+    INTERWEAVE,
+    RoundResult,
+    collaboration_advice,
+    lowest_items,
+    widest_disagreement,
+)
+from domain.text import esc, pack_blocks
+from i18n import N_, t, tn
+from storage.models import Network, Round
+from views.keyboards import button, deep_link, keyboard, link, rows
+
+COMMENT_LIMIT = 1000
+K_CHOICES = (3, 5, 7, 10)
+BARS = " ▁▂▃▄▅▆▇█"
+LEVEL_GROUP_LABELS = {"upper": N_("Board & strategic"), "lower": N_("Tactical & operational")}
+MONTH_NAMES = {
+    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+}  # fmt: skip
+DAY_NAMES = {
+    "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+
+
+def when(lang: str, moment: dt.datetime, timezone: str, *, with_time: bool = True) -> str:
+    """A moment as people say it: 'vrijdag 27 november 17:00' / 'Friday 27 November 17:00'."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    names = DAY_NAMES.get(lang, DAY_NAMES["en"])
+    months = MONTH_NAMES.get(lang, MONTH_NAMES["en"])
+    text = f"{names[local.weekday()]} {local.day} {months[local.month - 1]}"
+    if local.year != dt.datetime.now(local.tzinfo).year:
+        text += f" {local.year}"
+    return f"{text} {local:%H:%M}" if with_time else text
+
+
+def label(lang: str, questionnaire: Questionnaire, item: Item) -> str:
+    """An item's short name: the words before the colon of its question."""
+    question = t(lang, item.question) if questionnaire.builtin else item.question
+    return question.split(":")[0]
+
+
+def _text(lang: str, questionnaire: Questionnaire, msgid: str) -> str:
+    return t(lang, msgid) if questionnaire.builtin else msgid
+
+
+# --- setting a round up (coordinator, private chat) --------------------------------------------
+
+
+def choose_questionnaire(
+    lang: str, network: Network, questionnaires: Sequence[Questionnaire], busy: set[str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Step 1: which questionnaire."""
+    text = t(
+        lang,
+        "📊 New score round for <b>{network}</b>\nWhich questionnaire?",
+        network=esc(network.name),
+    )
+    buttons = [
+        button(_text(lang, q, q.name), pack(Cb.ROUND_QUESTIONNAIRE, network.id, q.key))
+        for q in questionnaires
+        if q.key not in busy
+    ]
+    if busy:
+        text += "\n\n" + t(
+            lang, "A questionnaire with an open round is not listed: close that round first."
+        )
+    return text, keyboard(*rows(buttons, 1), [button(t(lang, "Cancel"), pack(Cb.CANCEL))])
+
+
+def ask_deadline(
+    lang: str, network: Network, default: dt.datetime
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Step 2: until when."""
+    text = t(
+        lang,
+        "When does the round close? Type a date, such as <i>vrijdag 17:00</i>, <i>15 december</i> "
+        "or <i>over twee weken</i>, or take the suggestion.",
+    )
+    return text, keyboard(
+        [
+            button(
+                t(lang, "In 14 days: {date}", date=when(lang, default, network.timezone)),
+                pack(Cb.ROUND_DEADLINE, 14),
+            )
+        ],
+        [button(t(lang, "In 7 days"), pack(Cb.ROUND_DEADLINE, 7))],
+    )
+
+
+def date_problem(lang: str, problem: str) -> str:
+    """Why a typed date was not accepted."""
+    if problem == "past":
+        return t(lang, "That moment has already passed. Please type a date in the future.")
+    if problem == "impossible":
+        return t(lang, "That date does not exist (such as 31 February). Please type another one.")
+    return t(
+        lang,
+        "I could not read that date. Try <i>vrijdag 17:00</i>, <i>15 december</i>, "
+        "<i>2026-12-15</i> or <i>over twee weken</i>.",
+    )
+
+
+def ask_k(lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    """Step 3: the anonymity threshold."""
+    text = t(
+        lang,
+        "How many people must answer before results are shown? Below this number nothing is "
+        "published, to keep answers anonymous. At least 3; 5 is a good choice.",
+    )
+    buttons = [button(str(k) + (" ✓" if k == 5 else ""), pack(Cb.ROUND_K, k)) for k in K_CHOICES]
+    return text, keyboard(buttons)
+
+
+def ask_audience(
+    lang: str, levels: Sequence[str], types: Sequence[str], present_types: Sequence[str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Step 4: who is invited; nothing ticked means everyone."""
+    text = t(
+        lang,
+        "Who is invited? Tick levels or kinds of organisation to invite only those; with "
+        "nothing ticked, every partner is invited.",
+    )
+    level_buttons = [
+        button(
+            ("✅ " if level.value in levels else "▫️ ") + t(lang, level.label),
+            pack(Cb.ROUND_AUDIENCE, "l", level.value),
+        )
+        for level in Level
+    ]
+    type_buttons = [
+        button(
+            ("✅ " if kind in types else "▫️ ") + t(lang, OrgType(kind).label),
+            pack(Cb.ROUND_AUDIENCE, "t", kind),
+        )
+        for kind in present_types
+    ]
+    return text, keyboard(
+        *rows(level_buttons, 2),
+        *rows(type_buttons, 2),
+        [button(t(lang, "Next ▶"), pack(Cb.ROUND_AUDIENCE, "ok"))],
+    )
+
+
+def audience_text(lang: str, audience: dict[str, list[str]]) -> str:
+    """Who a round is for, in words."""
+    parts = [t(lang, Level(v).label).lower() for v in audience.get("levels") or []]
+    parts += [t(lang, OrgType(v).label).lower() for v in audience.get("types") or []]
+    return ", ".join(parts) if parts else t(lang, "every partner")
+
+
+def confirm_round(
+    lang: str,
+    network: Network,
+    questionnaire: Questionnaire,
+    closes_at: dt.datetime,
+    k: int,
+    audience: dict[str, list[str]],
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Step 5: the summary, to start or cancel."""
+    text = t(
+        lang,
+        "Start this round?\n\nNetwork: <b>{network}</b>\nQuestionnaire: {questionnaire}\n"
+        "Closes: {deadline}\nResults from: {k} answers\nInvited: {audience}",
+        network=esc(network.name),
+        questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
+        deadline=when(lang, closes_at, network.timezone),
+        k=k,
+        audience=esc(audience_text(lang, audience)),
+    )
+    return text, keyboard(
+        [
+            button(t(lang, "▶ Start round"), pack(Cb.ROUND_GO)),
+            button(t(lang, "Cancel"), pack(Cb.CANCEL)),
+        ]
+    )
+
+
+def round_started(lang: str) -> str:
+    """Confirmation to the coordinator."""
+    return t(lang, "✅ The round has started and is announced in the group.")
+
+
+# --- the group ----------------------------------------------------------------------------------
+
+
+def announcement(
+    lang: str, network: Network, round_: Round, questionnaire: Questionnaire, bot_username: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The group's announcement with the button into the private chat."""
+    text = t(
+        lang,
+        "📊 <b>New score round: {questionnaire}</b>\n\n"
+        "Partners of {network}: how is our collaboration doing? Give your scores before "
+        "{deadline}. It takes about two minutes.\n\n"
+        "Your answers are anonymous: this group sees only the combined result, and only when "
+        "at least {k} people answered. Invited: {audience}.",
+        questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
+        network=esc(network.name),
+        deadline=when(lang, round_.closes_at, network.timezone),
+        k=round_.k,
+        audience=esc(audience_text(lang, round_.audience)),
+    )
+    return text, answer_button(lang, round_, bot_username)
+
+
+def answer_button(lang: str, round_: Round, bot_username: str) -> InlineKeyboardMarkup:
+    """The deep-link button that opens the questions in private chat."""
+    return keyboard(
+        [link(t(lang, "📝 Answer (anonymous)"), deep_link(bot_username, f"a_{round_.token}"))]
+    )
+
+
+def progress(
+    lang: str,
+    network: Network,
+    round_: Round,
+    questionnaire: Questionnaire,
+    answered: int,
+    invited: int,
+) -> str:
+    """The group's daily 'n of m answered'."""
+    return t(
+        lang,
+        "📊 {questionnaire}: {answered} of {invited} partners have answered. The round closes "
+        "{deadline}.",
+        questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
+        answered=answered,
+        invited=invited,
+        deadline=when(lang, round_.closes_at, network.timezone),
+    )
+
+
+def hidden_results(
+    lang: str, network: Network, questionnaire: Questionnaire, result: RoundResult
+) -> str:
+    """Fewer than k answered: nothing is published."""
+    return t(
+        lang,
+        "📊 The round <b>{questionnaire}</b> has closed. {n} people answered, fewer than the "
+        "{k} needed, so the results stay hidden to protect everyone's anonymity. A coordinator "
+        "can give the round more time with /extend <i>date</i>.",
+        questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
+        n=result.respondents,
+        k=result.k,
+    )
+
+
+# --- answering (partner, private chat) ------------------------------------------------------
+
+
+def intro(lang: str, network: Network, round_: Round, questionnaire: Questionnaire) -> str:
+    """What the person is about to do, and exactly what is anonymous."""
+    return t(
+        lang,
+        "📊 <b>{questionnaire}</b> — {network}\n\n"
+        "You get {n} questions, each scored from 1 to 10, or “don't know”. You can go back to "
+        "change an answer until you submit.\n\n"
+        "🔒 When you submit, your scores are stored without your name, your Telegram id or the "
+        "time, and your draft is deleted. The group sees only combined results, and only when "
+        "at least {k} people answered. Nobody, coordinators included, can see your scores.",
+        questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
+        network=esc(network.name),
+        n=len(questionnaire.items),
+        k=round_.k,
+    )
+
+
+def item_question(
+    lang: str, round_: Round, questionnaire: Questionnaire, position: int, current: int | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One item: the question, the meaning of the scale's ends, buttons 1–10 and don't know."""
+    item = questionnaire.items[position]
+    lines = [
+        t(lang, "<b>Question {i} of {n}</b>", i=position + 1, n=len(questionnaire.items)),
+        esc(_text(lang, questionnaire, item.question)),
+        "",
+        "1 = " + esc(_text(lang, questionnaire, item.low)),
+    ]
+    if item.middle:
+        lines.append("5 = " + esc(_text(lang, questionnaire, item.middle)))
+    lines.append("10 = " + esc(_text(lang, questionnaire, item.high)))
+    if current is not None:
+        lines += [
+            "",
+            t(lang, "Your answer so far: {answer}", answer=current or t(lang, "don't know")),
+        ]
+
+    def score(value: int) -> str:
+        return f"[{value}]" if current == value else str(value)
+
+    scores = [button(score(v), pack(Cb.ROUND_ANSWER, round_.id, position, v)) for v in range(1, 11)]
+    dont_know = button(
+        ("[" + t(lang, "Don't know") + "]") if current == 0 else t(lang, "Don't know"),
+        pack(Cb.ROUND_ANSWER, round_.id, position, 0),
+    )
+    back = [button(t(lang, "◀ Back"), pack(Cb.ROUND_BACK, round_.id, position))] if position else []
+    return "\n".join(lines), keyboard(scores[:5], scores[5:], [dont_know], back)
+
+
+def ask_comment(lang: str, round_: Round, position: int) -> tuple[str, InlineKeyboardMarkup]:
+    """The optional comment."""
+    text = t(
+        lang,
+        "Anything you want to add? Type a comment (at most {limit} characters), or press Skip.\n"
+        "Comments are shown to the group without names, in random order, and only when at "
+        "least {k} people wrote one.",
+        limit=COMMENT_LIMIT,
+        k=round_.k,
+    )
+    return text, keyboard(
+        [button(t(lang, "Skip ▶"), pack(Cb.ROUND_COMMENT, round_.id))],
+        [button(t(lang, "◀ Back"), pack(Cb.ROUND_BACK, round_.id, position))],
+    )
+
+
+def comment_too_long(lang: str, length: int) -> str:
+    """The comment is over the limit."""
+    return t(
+        lang,
+        "Your comment has {length} characters; at most {limit} fit. Please shorten it and send "
+        "it again, or press Skip.",
+        length=length,
+        limit=COMMENT_LIMIT,
+    )
+
+
+def review(
+    lang: str,
+    round_: Round,
+    questionnaire: Questionnaire,
+    answers: dict[str, int],
+    comment: str | None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """All answers at a glance, to submit or change."""
+    lines = [t(lang, "<b>Your answers</b>")]
+    for index, item in enumerate(questionnaire.items, start=1):
+        value = answers.get(item.key)
+        shown = t(lang, "don't know") if value == 0 else str(value) if value else "—"
+        lines.append(f"{index}. {esc(label(lang, questionnaire, item))}: {shown}")
+    if comment:
+        lines += ["", t(lang, "Comment: {comment}", comment=esc(comment))]
+    lines += [
+        "",
+        t(
+            lang,
+            "Submit now? After that your answers cannot be changed: they are stored without "
+            "your name.",
+        ),
+    ]
+    return "\n".join(lines), keyboard(
+        [button(t(lang, "✅ Submit"), pack(Cb.ROUND_SUBMIT, round_.id))],
+        [button(t(lang, "✏️ Change answers"), pack(Cb.ROUND_EDIT, round_.id))],
+    )
+
+
+def thanks(lang: str, answered: int, invited: int) -> str:
+    """After submitting."""
+    return t(
+        lang,
+        "✅ Thank you! Your answers are in, anonymously. {answered} of {invited} partners have "
+        "answered so far.",
+        answered=answered,
+        invited=invited,
+    )
+
+
+def reminder(
+    lang: str,
+    network: Network,
+    round_: Round,
+    questionnaire: Questionnaire,
+    bot_username: str,
+    started: bool,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The private reminder to someone who has not answered yet."""
+    text = t(
+        lang,
+        "⏰ The round <b>{questionnaire}</b> of {network} closes {deadline}. It takes about two "
+        "minutes, and your answers are anonymous.",
+        questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
+        network=esc(network.name),
+        deadline=when(lang, round_.closes_at, network.timezone),
+    )
+    if started:
+        text += "\n" + t(lang, "You have already begun: you continue where you left off.")
+    return text, answer_button(lang, round_, bot_username)
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def _item_label(lang: str, questionnaire: Questionnaire, key: str) -> str:
+    return _item_label(lang, questionnaire, key)
+
+
+def _sparkline(distribution: Sequence[int]) -> str:
+    peak = max(distribution) or 1
+    return "".join(
+        BARS[round(count / peak * (len(BARS) - 1))] if count else "·" for count in distribution
+    )
+
+
+def _arrow(now: float, before: float | None) -> str:
+    if before is None:
+        return ""
+    delta = now - before
+    symbol = "↑" if delta >= 0.3 else "↓" if delta <= -0.3 else "→"
+    return f" {symbol} ({delta:+.1f})"
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def results(
+    lang: str,
+    network: Network,
+    round_: Round,
+    questionnaire: Questionnaire,
+    result: RoundResult,
+    invited: int,
+) -> list[str]:
+    """The results message(s) for the group: per item, the talking points, the advice, the
+    breakdowns that may be shown, the comments."""
+    name = esc(_text(lang, questionnaire, questionnaire.name))
+    blocks = [
+        t(
+            lang,
+            "📊 <b>Results: {questionnaire}</b> — {network}",
+            questionnaire=name,
+            network=esc(network.name),
+        )
+        + "\n"
+        + t(
+            lang,
+            "{n} of {invited} invited partners answered (closed {date}).",
+            n=result.respondents,
+            invited=invited,
+            date=when(
+                lang, round_.closed_at or round_.closes_at, network.timezone, with_time=False
+            ),
+        )
+    ]
+    previous = result.previous_means or {}
+    for index, stats in enumerate(result.items, start=1):
+        item = questionnaire.item(stats.key)
+        title = esc(label(lang, questionnaire, item))
+        if stats.mean is None:
+            blocks.append(
+                f"\n<b>{index}. {title}</b>: "
+                + t(lang, "too few scores to show (don't know: {n})", n=stats.dont_know)
+            )
+            continue
+        assert stats.median is not None and stats.sd is not None
+        blocks.append(
+            f"\n<b>{index}. {title}: {_number(stats.mean)}</b>"
+            + _arrow(stats.mean, previous.get(stats.key))
+            + "\n"
+            + t(
+                lang,
+                "median {median}, from {low} to {high}, spread {sd}; don't know: {dont_know}",
+                median=f"{stats.median:g}",
+                low=stats.minimum,
+                high=stats.maximum,
+                sd=_number(stats.sd),
+                dont_know=stats.dont_know,
+            )
+            + f"\n<code>1 {_sparkline(stats.distribution)} 10</code>"
+        )
+    lowest = lowest_items(result.items)
+    if lowest:
+        blocks.append(
+            "\n"
+            + t(
+                lang,
+                "🔻 Lowest: {items}.",
+                items=", ".join(
+                    f"{_item_label(lang, questionnaire, s.key)} ({_number(s.mean or 0)})"
+                    for s in lowest
+                ),
+            )
+        )
+    widest = widest_disagreement(result.items)
+    if widest is not None:
+        blocks.append(
+            t(
+                lang,
+                "💬 Most disagreement: {item} (spread {sd}). That is the one to talk about.",
+                item=_item_label(lang, questionnaire, widest.key),
+                sd=_number(widest.sd or 0),
+            )
+        )
+    if questionnaire.key == NETWERKTOETS:
+        advice = collaboration_advice(result.means)
+        if advice is not None:
+            blocks.append("\n" + _advice_text(lang, questionnaire, advice.form, advice.work_on))
+    blocks.extend(_breakdown(lang, questionnaire, result))
+    if result.comments:
+        blocks.append("\n" + t(lang, "<b>Comments</b> (in random order)"))
+        blocks.extend("• " + esc(comment) for comment in result.comments)
+    elif result.comments_waiting:
+        blocks.append(
+            "\n"
+            + tn(
+                lang,
+                "There is {n} comment; comments are shown when at least {k} people write one.",
+                "There are {n} comments; comments are shown when at least {k} people write one.",
+                result.comments_waiting,
+                k=result.k,
+            )
+        )
+    return pack_blocks(blocks)
+
+
+def _advice_text(lang: str, questionnaire: Questionnaire, form: str, work_on: Sequence[str]) -> str:
+    names = ", ".join(_item_label(lang, questionnaire, key) for key in work_on)
+    if form == INTERWEAVE:
+        return t(
+            lang,
+            "🧭 The scores are high on every item: they support <b>interweaving</b>, with shared "
+            "goals, plans and means. Choose it only if the problems really are intertwined; it "
+            "also asks the most of everyone.",
+        )
+    if form == ADAPT:
+        return t(
+            lang,
+            "🧭 The scores support <b>adapting</b> to each other: involving each other early and "
+            "making plans together. Before going further, talk about: {items}.",
+            items=names,
+        )
+    assert form == ALIGN
+    return t(
+        lang,
+        "🧭 For now the scores support <b>aligning</b>: keeping each other informed so that no "
+        "one gets in another's way. To grow closer, start with: {items}.",
+        items=names,
+    )
+
+
+def _breakdown(lang: str, questionnaire: Questionnaire, result: RoundResult) -> list[str]:
+    if not result.groups:
+        if result.groups_hidden:
+            return [
+                "\n"
+                + t(
+                    lang,
+                    "Breakdowns by level and kind of organisation are not shown: the groups are "
+                    "too small to keep answers anonymous.",
+                )
+            ]
+        return []
+    blocks = ["\n" + t(lang, "<b>By group</b> (only groups of at least {k})", k=result.k)]
+    for group in result.groups:
+        dimension, name = group.group
+        title = (
+            t(lang, LEVEL_GROUP_LABELS[name])
+            if dimension == "level"
+            else t(lang, OrgType(name).label)
+        )
+        means = ", ".join(
+            f"{_item_label(lang, questionnaire, key)} {_number(mean)}"
+            for key, mean in group.means.items()
+            if mean is not None
+        )
+        blocks.append(f"• {esc(title)} ({group.respondents}): {means or '—'}")
+    return blocks
+
+
+def chart_caption(lang: str, questionnaire: Questionnaire, has_previous: bool) -> str:
+    """The caption under the results chart."""
+    text = t(
+        lang,
+        "📊 {questionnaire}: average per item",
+        questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
+    )
+    if has_previous:
+        text += "\n" + t(lang, "Grey: the previous round.")
+    return text
+
+
+def choose_round(
+    lang: str, rounds: Sequence[tuple[Round, str]]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Earlier rounds, for a coordinator in private chat."""
+    buttons = [button(title, pack(Cb.ROUND_RESULTS, round_.id)) for round_, title in rounds]
+    return t(lang, "Which round?"), keyboard(*rows(buttons, 1))
