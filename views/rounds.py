@@ -409,7 +409,7 @@ def reminder(
 
 
 def _item_label(lang: str, questionnaire: Questionnaire, key: str) -> str:
-    return _item_label(lang, questionnaire, key)
+    return esc(label(lang, questionnaire, questionnaire.item(key)))
 
 
 def _sparkline(distribution: Sequence[int]) -> str:
