@@ -127,6 +127,8 @@ def configure_logging(level: str) -> None:
     """Readable logs; httpx would log every request URL, and those contain the token."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # PTB logs whole updates at DEBUG: a pressed score next to a user id. Never below INFO.
+    logging.getLogger("telegram").setLevel(max(logging.getLevelName(level), logging.INFO))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 

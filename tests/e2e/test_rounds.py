@@ -5,10 +5,13 @@ results it may see."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import inspect, select
 
+from bot import configure_logging
 from storage.models import Answer, Draft, Participation, Response, Round, RoundComment
 from tests.e2e.test_setup_and_join import Net, join, set_up_network
 from tests.fakebot.world import Message, User, World
@@ -159,6 +162,8 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
     assert "Laagste" in text and "Meeste verschil" in text
     assert "Goed overleg <b>vet</b> & open" not in text  # only two commented: fewer than k
     assert "2 opmerkingen" in text
+    # 2 board/strategic and 4 work-floor answers: no group reaches k=5, so no breakdown.
+    assert "Uitsplitsingen naar niveau en soort organisatie laat ik niet zien" in text
     [chart] = [m for m in world.bot_messages(group) if m.photo is not None]
     assert chart.photo is not None and chart.photo.startswith(b"\x89PNG")
 
@@ -272,3 +277,70 @@ async def test_hostile_input_while_answering(bot: BotHarness, world: World) -> N
     assert "al geantwoord" in (bot.answer_to_last_press() or {})["text"]
     async with bot.services.database.unit_of_work() as session:
         assert len((await session.scalars(select(Response))).all()) == 1
+
+
+async def test_breakdown_by_level_when_both_groups_reach_k(bot: BotHarness, world: World) -> None:
+    setup = await network_with_partners(bot, world, 7)
+    announcement = await start_round(bot, setup.net.els, k="3")
+    for name in ("Anna", "Chris", "Bram", "Dewi", "Eva", "Fatima"):
+        await answer(
+            bot,
+            setup.partners[name],
+            announcement,
+            [8, 8, 8, 8, 8, 8, 8] if name in ("Anna", "Chris") else [4, 4, 4, 4, 4, 4, 4],
+        )
+    await answer(bot, setup.partners["Gijs"], announcement, [8, 8, 8, 8, 8, 8, 8])
+    await bot.send(setup.net.els, setup.net.group, "/close")
+    await bot.dispatch()
+    [results] = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")]
+    # Upper: Anna, Chris (2) < 3, so the level breakdown is hidden; types: municipality 2,
+    # housing 2, care 1, police 1, welfare 1: none reaches 3 either.
+    assert "Per groep" not in results.text
+
+
+async def test_audience_levels_and_logs_without_scores(
+    bot: BotHarness, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    root_handlers = list(logging.getLogger().handlers)
+    configure_logging("DEBUG")
+    caplog.set_level(logging.DEBUG)
+    try:
+        await _answer_with_audience(bot, world, caplog)
+    finally:
+        logging.getLogger().handlers[:] = root_handlers
+        for name in ("telegram", "httpx", "apscheduler"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+async def _answer_with_audience(
+    bot: BotHarness, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    setup = await network_with_partners(bot, world, 5)
+    els = setup.net.els
+    [step] = await bot.send(els, els, "/round")
+    await bot.press(els, step, "Netwerktoets")
+    [problem] = await bot.send(els, els, "31 februari")
+    assert "bestaat niet" in problem.text
+    [problem] = await bot.send(els, els, "gisteren")
+    assert "kon ik niet lezen" in problem.text
+    [k_step] = await bot.send(els, els, "over 10 dagen")
+    assert "Sluit:" in k_step.text
+    await bot.press(els, k_step, "3")
+    await bot.press(els, k_step, "Tactisch")
+    await bot.press(els, k_step, "Uitvoering")
+    await bot.press(els, k_step, "Uitvoering")  # toggled off again
+    assert "✅ Tactisch" in str(k_step.reply_markup) and "✅ Uitvoering" not in str(
+        k_step.reply_markup
+    )
+    await bot.press(els, k_step, "Volgende")
+    assert "Uitgenodigd: tactisch" in k_step.text
+    sent = await bot.press(els, k_step, "Start")
+    [announcement] = [m for m in sent if m.chat_id == setup.net.group.id]
+    [refused] = await bot.press(setup.partners["Anna"], announcement, "Antwoord")  # board level
+    assert "daar hoor jij niet bij" in refused.text
+    await answer(bot, setup.partners["Bram"], announcement, [9, 1, 9, 1, 9, 1, 9])
+    await answer(bot, setup.partners["Eva"], announcement, [2, 8, 2, 8, 2, 8, 2])
+    user_ids = {str(u.id) for u in setup.partners.values()}
+    for record in caplog.records:
+        message = record.getMessage()
+        assert not ("ra:" in message and any(uid in message for uid in user_ids)), message

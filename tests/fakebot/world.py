@@ -114,8 +114,10 @@ class Message:
         return [b for row in self.reply_markup.get("inline_keyboard", []) for b in row]
 
     def button(self, label: str) -> dict[str, Any]:
-        """The button whose label contains label (exactly one must)."""
-        matches = [b for b in self.buttons() if label in b["text"]]
+        """The button labelled label, or else the one whose label contains it (only one may)."""
+        matches = [b for b in self.buttons() if b["text"] == label] or [
+            b for b in self.buttons() if label in b["text"]
+        ]
         if len(matches) != 1:
             labels = [b["text"] for b in self.buttons()]
             raise AssertionError(f"{len(matches)} buttons match {label!r}; there are {labels}")
