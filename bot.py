@@ -17,7 +17,7 @@ from telegram import (
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from domain.clock import Clock
-from handlers import network, people, rounds
+from handlers import network, people, questionnaires, rounds
 from handlers.base import App, Context, Services, error_handler, services_of
 from i18n import LANGUAGES, compile_catalogs
 from schedules.dispatcher import Dispatcher
@@ -102,7 +102,13 @@ def build_application(
         lease=dt.timedelta(seconds=settings.dispatch_lease_seconds),
     )
     application.bot_data["services"] = Services(settings, database, clock, dispatcher)
-    for handler in [*network.HANDLERS, *rounds.HANDLERS, *people.HANDLERS, *people.FALLBACKS]:
+    for handler in [
+        *network.HANDLERS,
+        *rounds.HANDLERS,
+        *questionnaires.HANDLERS,
+        *people.HANDLERS,
+        *people.FALLBACKS,
+    ]:
         application.add_handler(handler)
     application.add_error_handler(error_handler)
     jobs = application.job_queue

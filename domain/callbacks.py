@@ -43,6 +43,7 @@ class Cb(StrEnum):
     ROUND_SUBMIT = "rv"
     ROUND_EDIT = "re"
     ROUND_RESULTS = "rr"
+    QUESTIONNAIRE_DONE = "qd"
 
 
 class BadCallback(ValueError):

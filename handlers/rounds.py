@@ -18,7 +18,7 @@ from domain.dates import DateProblem, parse_when
 from domain.daytime import next_in_window
 from domain.enums import Level
 from domain.errors import Refusal
-from domain.questionnaires import BUILTIN, Questionnaire
+from domain.questionnaires import Questionnaire
 from domain.results import MIN_K, RoundResult, compose
 from domain.text import esc
 from handlers.base import (
@@ -64,9 +64,9 @@ EXTEND_USAGE = N_("Give the new closing date, for example: /extend vrijdag 17:00
 SEVERAL_OPEN = N_("Several rounds are open; I take the newest: {questionnaire}.")
 
 
-def questionnaire_of(key: str) -> Questionnaire:
-    """The questionnaire a round uses."""
-    questionnaire = BUILTIN.get(key)
+async def questionnaire_of(session: AsyncSession, key: str) -> Questionnaire:
+    """The questionnaire a round uses (built in, or the network's own)."""
+    questionnaire = await store.questionnaire(session, key)
     if questionnaire is None:
         raise Refusal(NO_LONGER_ACTIVE)
     return questionnaire
@@ -139,12 +139,13 @@ async def _ask_questionnaire(
         await _require_coordinator(session, network_id, user.id)
         network = await session.get(Network, network_id)
         assert network is not None
-        busy = {key for key in BUILTIN if await store.open_round(session, network.id, key)}
+        questionnaires = await store.questionnaires_for(session, network.id)
+        busy = {q.key for q in questionnaires if await store.open_round(session, network.id, q.key)}
         conversation = await queries.start_conversation(
             session, user.id, ROUND_SETUP, network.id, "questionnaire"
         )
         conversation.data = {}
-    text, markup = view.choose_questionnaire(lang, network, list(BUILTIN.values()), busy)
+    text, markup = view.choose_questionnaire(lang, network, questionnaires, busy)
     if edit and update.callback_query:
         await replace(update.callback_query, text, markup)
     else:
@@ -178,7 +179,8 @@ async def setup_button(update: Update, context: Context) -> None:
         if kind is Cb.ROUND_QUESTIONNAIRE:
             conversation, network = await _setup(session, user.id, "questionnaire")
             key = args[1] if len(args) > 1 else ""
-            if int_arg(args, 0) != network.id or key not in BUILTIN:
+            available = {q.key for q in await store.questionnaires_for(session, network.id)}
+            if int_arg(args, 0) != network.id or key not in available:
                 raise Refusal(NO_LONGER_ACTIVE)
             conversation.data = {"questionnaire": key}
             conversation.step = "deadline"
@@ -224,7 +226,12 @@ async def _audience_step(
         closes_at = dt.datetime.fromisoformat(data["closes_at"])
         audience = {"levels": data["levels"], "types": data["types"]}
         return view.confirm_round(
-            lang, network, questionnaire_of(data["questionnaire"]), closes_at, data["k"], audience
+            lang,
+            network,
+            await questionnaire_of(session, data["questionnaire"]),
+            closes_at,
+            data["k"],
+            audience,
         )
     if len(args) != 2 or args[0] not in ("l", "t"):
         raise Refusal(NO_LONGER_ACTIVE)
@@ -275,7 +282,7 @@ async def start_round(update: Update, context: Context) -> None:
         lang = person_language(person, user, context.services.settings.default_language)
         conversation, network = await _setup(session, user.id, "confirm")
         data = conversation.data
-        questionnaire = questionnaire_of(data["questionnaire"])
+        questionnaire = await questionnaire_of(session, data["questionnaire"])
         if await store.open_round(session, network.id, questionnaire.key) is not None:
             raise Refusal(N_("This questionnaire already has an open round in this network."))
         closes_at = dt.datetime.fromisoformat(data["closes_at"]).astimezone(dt.UTC)
@@ -374,7 +381,7 @@ async def open_answer_link(update: Update, context: Context, token: str) -> None
         person = await touch_person(session, user, started=True)
         lang = person_language(person, user, context.services.settings.default_language)
         round_, draft = await _answerable(session, round_.id, person.id, lang, create=True)
-        questionnaire = questionnaire_of(round_.questionnaire)
+        questionnaire = await questionnaire_of(session, round_.questionnaire)
         if draft.step == "items":
             current = draft.answers.get(questionnaire.items[draft.position].key)
             question = view.item_question(lang, round_, questionnaire, draft.position, current)
@@ -424,7 +431,7 @@ async def answer_button(update: Update, context: Context) -> None:
         person = await touch_person(session, user, started=True)
         lang = person_language(person, user, context.services.settings.default_language)
         round_, draft = await _answerable(session, int_arg(args, 0), person.id, lang)
-        questionnaire = questionnaire_of(round_.questionnaire)
+        questionnaire = await questionnaire_of(session, round_.questionnaire)
         last = len(questionnaire.items) - 1
         if kind is Cb.ROUND_ANSWER:
             position, score = int_arg(args, 1), int_arg(args, 2)
@@ -493,7 +500,7 @@ async def comment_text(
         await reply(update, view.comment_too_long(lang, len(comment)))
         return True
     draft.comment, draft.step = comment, "review"
-    questionnaire = questionnaire_of(round_.questionnaire)
+    questionnaire = await questionnaire_of(session, round_.questionnaire)
     text, markup = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
     await reply(update, text, markup)
     return True
@@ -607,7 +614,8 @@ async def results_command(update: Update, context: Context) -> None:
         choices: list[tuple[Round, str]] = []
         for member in coordinated:
             for round_ in await store.closed_rounds(session, member.network_id):
-                name = t(lang, questionnaire_of(round_.questionnaire).name)
+                questionnaire = await questionnaire_of(session, round_.questionnaire)
+                name = view.questionnaire_name(lang, questionnaire)
                 day = view.when(lang, round_.closes_at, member.network.timezone, with_time=False)
                 choices.append((round_, f"{member.network.name}: {name}, {day}"))
     if not coordinated:
@@ -647,7 +655,7 @@ async def _send_results(
 
 async def round_result(session: AsyncSession, round_: Round) -> RoundResult:
     """The publishable result of a round, computed from SQL aggregates."""
-    questionnaire = questionnaire_of(round_.questionnaire)
+    questionnaire = await questionnaire_of(session, round_.questionnaire)
     counts = await store.aggregates(session, round_.id)
     previous_round = await store.previous_round(session, round_)
     previous = None
@@ -669,7 +677,7 @@ async def round_result(session: AsyncSession, round_: Round) -> RoundResult:
 async def _results_parts(
     session: AsyncSession, round_: Round, network: Network, lang: str
 ) -> tuple[list[str], bytes | None, str]:
-    questionnaire = questionnaire_of(round_.questionnaire)
+    questionnaire = await questionnaire_of(session, round_.questionnaire)
     result = await round_result(session, round_)
     if not result.published:
         return [view.hidden_results(lang, network, questionnaire, result)], None, ""
@@ -717,7 +725,7 @@ async def render_close(
     round_.state, round_.closed_at, round_.published = "closed", item.due_at, result.published
     parts = 1
     if result.published:
-        questionnaire = questionnaire_of(round_.questionnaire)
+        questionnaire = await questionnaire_of(session, round_.questionnaire)
         parts = len(
             view.results(network.language, network, round_, questionnaire, result, round_.invited)
         )
@@ -765,7 +773,7 @@ async def render_chart(
     if found is None or not found[0].published:
         return None
     round_, network = found
-    questionnaire = questionnaire_of(round_.questionnaire)
+    questionnaire = await questionnaire_of(session, round_.questionnaire)
     result = await round_result(session, round_)
     photo = await _chart(network.language, questionnaire, result)
     return Rendered(
@@ -818,7 +826,12 @@ async def render_reminder(
     lang = person_language(person, None, network.language)
     begun = await session.get(Draft, (round_.id, person.id)) is not None
     text, markup = view.reminder(
-        lang, network, round_, questionnaire_of(round_.questionnaire), render.bot_username, begun
+        lang,
+        network,
+        round_,
+        await questionnaire_of(session, round_.questionnaire),
+        render.bot_username,
+        begun,
     )
     return Rendered(text, markup)
 
@@ -837,7 +850,12 @@ async def render_progress(
     answered = await store.answered_count(session, round_.id)
     invited = max(len(await store.invited_members(session, round_)), answered)
     text = view.progress(
-        network.language, network, round_, questionnaire_of(round_.questionnaire), answered, invited
+        network.language,
+        network,
+        round_,
+        await questionnaire_of(session, round_.questionnaire),
+        answered,
+        invited,
     )
     return Rendered(text, view.answer_button(network.language, round_, render.bot_username))
 

@@ -278,3 +278,36 @@ class RoundComment(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
+
+
+class CustomQuestionnaire(Base):
+    """A questionnaire a network's coordinators wrote themselves."""
+
+    __tablename__ = "custom_questionnaire"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("network.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+    items: Mapped[list[CustomItem]] = relationship(
+        order_by="CustomItem.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CustomItem(Base):
+    """One item of a custom questionnaire, with the coordinators' own scale anchors."""
+
+    __tablename__ = "custom_item"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("custom_questionnaire.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    question: Mapped[str] = mapped_column(String(256))
+    low: Mapped[str] = mapped_column(String(128))
+    high: Mapped[str] = mapped_column(String(128))

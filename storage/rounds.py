@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from domain.enums import Level
+from domain.questionnaires import BUILTIN, Item, Questionnaire
 from storage.models import (
     Answer,
+    CustomQuestionnaire,
     Draft,
     Member,
     Organisation,
@@ -231,3 +233,40 @@ async def rounds_of(
         .order_by(Round.opens_at.desc(), Round.id.desc())
     )
     return result.all()
+
+
+def custom_key(questionnaire_id: int) -> str:
+    """The key rounds use for a custom questionnaire (short, so it fits in button data)."""
+    return f"c{questionnaire_id}"
+
+
+async def questionnaire(session: AsyncSession, key: str) -> Questionnaire | None:
+    """A built-in questionnaire, or a network's own (key 'c<id>'), as the same plain data."""
+    if key in BUILTIN:
+        return BUILTIN[key]
+    if not (key.startswith("c") and key[1:].isdigit()):
+        return None
+    custom = await session.get(
+        CustomQuestionnaire, int(key[1:]), options=[selectinload(CustomQuestionnaire.items)]
+    )
+    if custom is None:
+        return None
+    items = tuple(
+        Item(f"q{item.position}", item.question, item.low, item.high) for item in custom.items
+    )
+    return Questionnaire(key, custom.name, items, builtin=False)
+
+
+async def questionnaires_for(session: AsyncSession, network_id: int) -> list[Questionnaire]:
+    """The built-in questionnaires and the network's own."""
+    customs = await session.scalars(
+        select(CustomQuestionnaire.id)
+        .where(CustomQuestionnaire.network_id == network_id)
+        .order_by(CustomQuestionnaire.id)
+    )
+    found = list(BUILTIN.values())
+    for custom_id in customs:
+        loaded = await questionnaire(session, custom_key(custom_id))
+        if loaded is not None:
+            found.append(loaded)
+    return found

@@ -10,6 +10,9 @@ PRIVATE_COMMANDS = [
     ("start", N_("What I can do for you")),
     ("profile", N_("Your details per network")),
     ("members", N_("Who takes part (coordinators)")),
+    ("round", N_("Start a score round (coordinators)")),
+    ("questionnaire", N_("Write a questionnaire of your own (coordinators)")),
+    ("results", N_("Results of earlier rounds (coordinators)")),
     ("leave", N_("Leave a network")),
     ("language", N_("Nederlands or English")),
     ("privacy", N_("What I store, and what never")),
@@ -20,6 +23,7 @@ PRIVATE_COMMANDS = [
 
 GROUP_COMMANDS = [
     ("join", N_("Take part in this network")),
+    ("results", N_("The latest results")),
     ("help", N_("What this bot does")),
 ]
 
@@ -29,6 +33,10 @@ ADMIN_COMMANDS = [
     ("members", N_("Who takes part (coordinators)")),
     ("coordinators", N_("Appoint or remove coordinators")),
     ("coordinator", N_("Reply to a message: make its sender a coordinator")),
+    ("round", N_("Start a score round")),
+    ("close", N_("Close the open round now")),
+    ("extend", N_("Give the round more time: /extend date")),
+    ("results", N_("The latest results")),
     ("help", N_("What this bot does")),
 ]
 

@@ -20,7 +20,7 @@ from domain.results import (
     lowest_items,
     widest_disagreement,
 )
-from domain.text import esc, pack_blocks
+from domain.text import esc, pack_blocks, shorten
 from i18n import N_, t, tn
 from storage.models import Network, Round
 from views.keyboards import button, deep_link, keyboard, link, rows
@@ -54,12 +54,18 @@ def when(lang: str, moment: dt.datetime, timezone: str, *, with_time: bool = Tru
 
 def label(lang: str, questionnaire: Questionnaire, item: Item) -> str:
     """An item's short name: the words before the colon of its question."""
-    question = t(lang, item.question) if questionnaire.builtin else item.question
-    return question.split(":")[0]
+    question = _text(lang, questionnaire, item.question)
+    return shorten(question.split(":")[0], 40)
 
 
 def _text(lang: str, questionnaire: Questionnaire, msgid: str) -> str:
+    # Built-in texts are catalog msgids; a network's own questionnaire is shown as written.
     return t(lang, msgid) if questionnaire.builtin else msgid
+
+
+def questionnaire_name(lang: str, questionnaire: Questionnaire) -> str:
+    """A questionnaire's name as plain text (escape it for HTML)."""
+    return _text(lang, questionnaire, questionnaire.name)
 
 
 # --- setting a round up (coordinator, private chat) --------------------------------------------

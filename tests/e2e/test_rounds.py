@@ -344,3 +344,37 @@ async def _answer_with_audience(
     for record in caplog.records:
         message = record.getMessage()
         assert not ("ra:" in message and any(uid in message for uid in user_ids)), message
+
+
+async def test_a_questionnaire_of_our_own(bot: BotHarness, world: World) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    els = setup.net.els
+    [ask] = await bot.send(els, els, "/questionnaire")
+    assert "Hoe heet" in ask.text
+    [items] = await bot.send(els, els, "Wijk <Noord> & Zuid")
+    assert "Wijk &lt;Noord&gt; &amp; Zuid" in (items.html or "")
+    [problem] = await bot.send(els, els, "alleen een vraag")
+    assert "drie delen" in problem.text
+    [problem] = await bot.send(els, els, "x" * 300 + " | nooit | altijd")
+    assert "Te lang" in problem.text
+    await bot.send(els, els, "Vinden we elkaar <snel>? | nooit | altijd")
+    [added] = await bot.send(els, els, "Delen we signalen? | nooit | meteen")
+    assert "Vraag 2 toegevoegd" in added.text
+    await bot.press(els, added, "Klaar")
+    assert "Opgeslagen" in added.text
+
+    announcement = await start_round(bot, els, "Wijk <Noord> & Zuid", k="3")
+    assert "Wijk <Noord> & Zuid" in announcement.text
+    for user in setup.partners.values():
+        [intro, question] = await bot.press(user, announcement, "Antwoord")
+        assert "Vinden we elkaar <snel>?" in question.text and "1 = nooit" in question.text
+        await bot.press(user, question, "6")
+        await bot.press(user, question, "8")
+        await bot.press(user, question, "Overslaan")
+        await bot.press(user, question, "Insturen")
+    await bot.send(els, setup.net.group, "/close")
+    await bot.dispatch()
+    [results] = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")]
+    assert "1. Vinden we elkaar <snel>?: 6.0" in results.text
+    assert "2. Delen we signalen?: 8.0" in results.text
+    assert "aaneenvlechten" not in results.text  # the advice belongs to the Netwerktoets
