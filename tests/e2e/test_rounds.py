@@ -366,7 +366,7 @@ async def test_a_questionnaire_of_our_own(bot: BotHarness, world: World) -> None
     announcement = await start_round(bot, els, "Wijk <Noord> & Zuid", k="3")
     assert "Wijk <Noord> & Zuid" in announcement.text
     for user in setup.partners.values():
-        [intro, question] = await bot.press(user, announcement, "Antwoord")
+        [_, question] = await bot.press(user, announcement, "Antwoord")
         assert "Vinden we elkaar <snel>?" in question.text and "1 = nooit" in question.text
         await bot.press(user, question, "6")
         await bot.press(user, question, "8")
