@@ -25,7 +25,7 @@ PARTNERS = [
     ("Dewi", "Zorggroep Eemland", "Zorgaanbieder", "Uitvoering"),
     ("Eva", "Politie Midden", "Politie", "Tactisch"),
     ("Fatima", "Welzijn Eemland", "Welzijnsorganisatie", "Uitvoering"),
-    ("Gijs", "Gemeente Amersfoort", None, "Uitvoering"),
+    ("Gijs", "Gemeente Amersfoort", None, "Strategisch"),
 ]
 
 
@@ -174,6 +174,11 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
     await bot.restart()
     await bot.dispatch()
     assert len([m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]) == 1
+    [late] = await bot.press(p["Gijs"], announcement, "Antwoord")
+    assert "Deze ronde is gesloten" in late.text
+    [choice] = await bot.send(els, els, "/results")
+    sent = await bot.press(els, choice, "Netwerktoets")
+    assert "Uitkomsten" in sent[0].text and sent[0].chat_id == els.id
 
     again = await bot.send(els, group, "/results")
     assert "Uitkomsten" in again[0].text and again[-1].photo is not None
@@ -282,20 +287,17 @@ async def test_hostile_input_while_answering(bot: BotHarness, world: World) -> N
 async def test_breakdown_by_level_when_both_groups_reach_k(bot: BotHarness, world: World) -> None:
     setup = await network_with_partners(bot, world, 7)
     announcement = await start_round(bot, setup.net.els, k="3")
-    for name in ("Anna", "Chris", "Bram", "Dewi", "Eva", "Fatima"):
-        await answer(
-            bot,
-            setup.partners[name],
-            announcement,
-            [8, 8, 8, 8, 8, 8, 8] if name in ("Anna", "Chris") else [4, 4, 4, 4, 4, 4, 4],
-        )
-    await answer(bot, setup.partners["Gijs"], announcement, [8, 8, 8, 8, 8, 8, 8])
+    upper = ("Anna", "Chris", "Gijs")  # board and strategic
+    for name, user in setup.partners.items():
+        await answer(bot, user, announcement, [8] * 7 if name in upper else [4] * 7)
     await bot.send(setup.net.els, setup.net.group, "/close")
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")]
-    # Upper: Anna, Chris (2) < 3, so the level breakdown is hidden; types: municipality 2,
-    # housing 2, care 1, police 1, welfare 1: none reaches 3 either.
-    assert "Per groep" not in results.text
+    assert "Per groep" in results.text
+    assert "Bestuurlijk & strategisch (3): Vertrouwen 8.0" in results.text
+    assert "Tactisch & uitvoering (4): Vertrouwen 4.0" in results.text
+    # Kinds of organisation: municipality 2, housing 2, care, police and welfare 1: none shown.
+    assert "Gemeente (" not in results.text and "Woningcorporatie (" not in results.text
 
 
 async def test_audience_levels_and_logs_without_scores(
