@@ -17,7 +17,7 @@ from telegram import (
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from domain.clock import Clock
-from handlers import network, people, questionnaires, rounds
+from handlers import answering, network, people, questionnaires, round_outcome, rounds
 from handlers.base import App, Context, Services, error_handler, services_of
 from i18n import LANGUAGES, compile_catalogs
 from schedules.dispatcher import Dispatcher
@@ -31,7 +31,7 @@ log = logging.getLogger("netwerkpols")
 # Opt in to PTB's coming behaviour (RetryAfter.retry_after as a timedelta); we handle both.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-RENDERERS: dict[str, Renderer] = {**network.RENDERERS, **rounds.RENDERERS}
+RENDERERS: dict[str, Renderer] = {**network.RENDERERS, **round_outcome.RENDERERS}
 
 
 async def dispatch_due(context: Context) -> None:
@@ -105,6 +105,7 @@ def build_application(
     for handler in [
         *network.HANDLERS,
         *rounds.HANDLERS,
+        *answering.HANDLERS,
         *questionnaires.HANDLERS,
         *people.HANDLERS,
         *people.FALLBACKS,

@@ -12,7 +12,7 @@ from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.enums import Level, OrgType
 from domain.errors import Refusal
 from domain.text import NameProblem, clean_name, esc
-from handlers import questionnaires, rounds
+from handlers import answering, questionnaires, rounds
 from handlers.base import (
     Context,
     is_chat_member,
@@ -83,7 +83,7 @@ async def start(update: Update, context: Context) -> None:
     if payload.startswith("j_"):
         await _open_join_link(update, context, payload.removeprefix("j_"))
     elif payload.startswith("a_"):
-        await rounds.open_answer_link(update, context, payload.removeprefix("a_"))
+        await answering.open_answer_link(update, context, payload.removeprefix("a_"))
     elif payload.startswith("r_"):
         await rounds.open_round_setup_link(update, context, payload.removeprefix("r_"))
     else:
@@ -157,7 +157,7 @@ async def private_text(update: Update, context: Context) -> None:
             conversation is not None and conversation.kind == JOIN and conversation.step == STEP_ORG
         ):
             await _organisation_typed(update, session, conversation, lang)
-        elif not await rounds.comment_text(update, context, session, person, lang):
+        elif not await answering.comment_text(update, context, session, person, lang):
             raise Refusal(NOT_UNDERSTOOD)
 
 

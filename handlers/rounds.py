@@ -1,11 +1,9 @@
-"""Score rounds: a coordinator starts one, partners answer anonymously in private chat, the
-group gets reminders of progress and, at the deadline, the results that may be published."""
+"""Score rounds, the coordinator's side: setting one up in private chat, announcing it, and
+/close, /extend and /results in the group."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import random
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,16 +13,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.dates import DateProblem, parse_when
-from domain.daytime import next_in_window
 from domain.enums import Level
 from domain.errors import Refusal
-from domain.questionnaires import Questionnaire
-from domain.results import MIN_K, RoundResult, compose
-from domain.text import esc
+from domain.results import MIN_K
 from handlers.base import (
     NETWORK_PICKERS,
     Context,
-    is_chat_member,
     is_group,
     person_language,
     replace,
@@ -33,43 +27,29 @@ from handlers.base import (
     update_language,
 )
 from handlers.network import NOT_SET_UP, ONLY_IN_GROUP
+from handlers.round_outcome import (
+    questionnaire_of,
+    results_parts,
+    schedule_round,
+)
 from i18n import N_, t
-from schedules.outbox import RenderContext, Rendered, cancel_pending, enqueue
+from schedules.outbox import cancel_pending, enqueue
 from storage import queries
 from storage import rounds as store
-from storage.models import Conversation, Draft, Member, Network, Outgoing, Person, Round
-from views import charts
+from storage.models import Conversation, Member, Network, Round
 from views import network as network_view
 from views import rounds as view
 from views.keyboards import deep_link, keyboard, link
 
 ROUND_SETUP = "round"
 DEFAULT_DAYS = 14
-REMIND_DAYS_BEFORE = (3, 1)
 
 NO_LONGER_ACTIVE = N_("This button is no longer active.")
 ONLY_COORDINATORS = N_("Only coordinators of this network can do this.")
 NOT_A_COORDINATOR = N_("You are not a coordinator of any network.")
-ROUND_CLOSED = N_("This round has closed; answers can no longer be given. Thank you all the same!")
-ROUND_UNKNOWN = N_("This link does not lead to a round (any more).")
-NOT_A_PARTNER = N_(
-    "Only partners of <b>{network}</b> can answer. Join first with the button in the group, "
-    "then open this link again."
-)
-NOT_INVITED = N_("This round is for {audience}; you are not among them. Thank you for looking!")
-ALREADY_ANSWERED = N_("You have already answered this round. Thank you!")
 NO_OPEN_ROUND = N_("There is no open round in this network.")
 NO_ROUND_YET = N_("This network has no closed round yet.")
 EXTEND_USAGE = N_("Give the new closing date, for example: /extend vrijdag 17:00")
-SEVERAL_OPEN = N_("Several rounds are open; I take the newest: {questionnaire}.")
-
-
-async def questionnaire_of(session: AsyncSession, key: str) -> Questionnaire:
-    """The questionnaire a round uses (built in, or the network's own)."""
-    questionnaire = await store.questionnaire(session, key)
-    if questionnaire is None:
-        raise Refusal(NO_LONGER_ACTIVE)
-    return questionnaire
 
 
 def _local_now(context: Context, network: Network) -> dt.datetime:
@@ -314,198 +294,6 @@ async def start_round(update: Update, context: Context) -> None:
     )
 
 
-async def schedule_round(
-    session: AsyncSession, round_: Round, network: Network, now: dt.datetime
-) -> None:
-    """Queue the round's closing, the reminders before it and the first daily progress note."""
-    stamp = round_.closes_at.strftime("%Y%m%d%H%M%S")
-    await enqueue(
-        session,
-        kind="round_close",
-        chat_id=network.chat_id,
-        network_id=network.id,
-        due_at=round_.closes_at,
-        payload={"round_id": round_.id},
-        dedupe_key=f"round:{round_.id}:close:{stamp}",
-    )
-    for days in REMIND_DAYS_BEFORE:
-        due = next_in_window(round_.closes_at - dt.timedelta(days=days), network.timezone)
-        if now < due < round_.closes_at:
-            await enqueue(
-                session,
-                kind="round_remind",
-                chat_id=network.chat_id,
-                network_id=network.id,
-                due_at=due,
-                payload={"round_id": round_.id, "stage": days},
-                dedupe_key=f"round:{round_.id}:remind:{days}:{stamp}",
-            )
-    await _queue_progress(session, round_, network, now)
-
-
-async def _queue_progress(
-    session: AsyncSession, round_: Round, network: Network, after: dt.datetime
-) -> None:
-    zone = ZoneInfo(network.timezone)
-    day = after.astimezone(zone).date() + dt.timedelta(days=1)
-    due = next_in_window(dt.datetime.combine(day, dt.time(10, 0), tzinfo=zone), network.timezone)
-    if due >= round_.closes_at:
-        return
-    await enqueue(
-        session,
-        kind="round_progress",
-        chat_id=network.chat_id,
-        network_id=network.id,
-        due_at=due,
-        payload={"round_id": round_.id},
-        dedupe_key=f"round:{round_.id}:progress:{due.astimezone(zone).date().isoformat()}",
-    )
-
-
-# --- a partner answers ------------------------------------------------------------------------
-
-
-async def open_answer_link(update: Update, context: Context, token: str) -> None:
-    """/start a_<token>: the introduction and the first (or next unanswered) question."""
-    user = update.effective_user
-    assert user is not None
-    async with context.unit_of_work() as session:
-        round_ = await store.round_by_token(session, token) if token else None
-        if round_ is None:
-            raise Refusal(ROUND_UNKNOWN)
-        network = await session.get(Network, round_.network_id)
-        assert network is not None
-    if not await is_chat_member(context, network.chat_id, user.id):
-        raise Refusal(NOT_A_PARTNER, network=esc(network.name))
-    async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
-        round_, draft = await _answerable(session, round_.id, person.id, lang, create=True)
-        questionnaire = await questionnaire_of(session, round_.questionnaire)
-        if draft.step == "items":
-            current = draft.answers.get(questionnaire.items[draft.position].key)
-            question = view.item_question(lang, round_, questionnaire, draft.position, current)
-        elif draft.step == "comment":
-            question = view.ask_comment(lang, round_, len(questionnaire.items) - 1)
-        else:
-            question = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
-    await reply(update, view.intro(lang, network, round_, questionnaire))
-    await reply(update, *question)
-
-
-async def _answerable(
-    session: AsyncSession, round_id: int, person_id: int, lang: str, *, create: bool = False
-) -> tuple[Round, Draft]:
-    """The open round and this person's draft, after every check that they may answer."""
-    round_ = await session.get(Round, round_id, with_for_update=True)
-    if round_ is None:
-        raise Refusal(ROUND_UNKNOWN)
-    if round_.state != "open":
-        raise Refusal(ROUND_CLOSED)
-    network = await session.get(Network, round_.network_id)
-    assert network is not None
-    member = await queries.membership(session, round_.network_id, person_id)
-    if member is None or not member.is_partner:
-        raise Refusal(NOT_A_PARTNER, network=esc(network.name))
-    if not store.is_invited(round_, member):
-        raise Refusal(NOT_INVITED, audience=esc(view.audience_text(lang, round_.audience)))
-    if await store.has_answered(session, round_.id, person_id):
-        raise Refusal(ALREADY_ANSWERED)
-    draft = await session.get(Draft, (round_.id, person_id))
-    if draft is None:
-        if not create:
-            raise Refusal(NO_LONGER_ACTIVE)
-        draft = Draft(round_id=round_.id, person_id=person_id, answers={}, position=0, step="items")
-        session.add(draft)
-    return round_, draft
-
-
-async def answer_button(update: Update, context: Context) -> None:
-    """A score, ◀ Back, Skip, Submit or Change answers while answering a round."""
-    query = update.callback_query
-    assert query is not None
-    kind, args = unpack(query.data)
-    user = query.from_user
-    submitted = False
-    async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
-        round_, draft = await _answerable(session, int_arg(args, 0), person.id, lang)
-        questionnaire = await questionnaire_of(session, round_.questionnaire)
-        last = len(questionnaire.items) - 1
-        if kind is Cb.ROUND_ANSWER:
-            position, score = int_arg(args, 1), int_arg(args, 2)
-            if draft.step != "items" or position != draft.position or not 0 <= score <= 10:
-                raise Refusal(NO_LONGER_ACTIVE)
-            draft.answers = {**draft.answers, questionnaire.items[position].key: score}
-            draft.position = min(position + 1, last)
-            draft.step = "comment" if position == last else "items"
-        elif kind is Cb.ROUND_BACK:
-            position = int_arg(args, 1)
-            at = draft.position if draft.step == "items" else last + 1
-            if position != at or position == 0:
-                raise Refusal(NO_LONGER_ACTIVE)
-            draft.position, draft.step = position - 1, "items"
-        elif kind is Cb.ROUND_COMMENT:
-            if draft.step != "comment":
-                raise Refusal(NO_LONGER_ACTIVE)
-            draft.comment, draft.step = None, "review"
-        elif kind is Cb.ROUND_EDIT:
-            if draft.step != "review":
-                raise Refusal(NO_LONGER_ACTIVE)
-            draft.position, draft.step = 0, "items"
-        else:
-            if draft.step != "review" or len(draft.answers) != len(questionnaire.items):
-                raise Refusal(NO_LONGER_ACTIVE)
-            member = await queries.membership(session, round_.network_id, person.id)
-            assert member is not None
-            today = context.services.clock.now().date()
-            submitted = await store.submit(session, round_, draft, member, today)
-            if not submitted:
-                raise Refusal(ALREADY_ANSWERED)
-            answered = await store.answered_count(session, round_.id)
-            invited = max(round_.invited, answered)
-        if submitted:
-            text, markup = view.thanks(lang, answered, invited), None
-        elif draft.step == "items":
-            current = draft.answers.get(questionnaire.items[draft.position].key)
-            text, markup = view.item_question(lang, round_, questionnaire, draft.position, current)
-        elif draft.step == "comment":
-            text, markup = view.ask_comment(lang, round_, last + 1)
-        else:
-            text, markup = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
-    await query.answer()
-    await replace(query, text, markup)
-
-
-async def comment_text(
-    update: Update, context: Context, session: AsyncSession, person: Person, lang: str
-) -> bool:
-    """A typed comment, if this person is at the comment step of a round; else False."""
-    drafts = await store.drafts_at(session, person.id, "comment")
-    if not drafts:
-        return False
-    draft = drafts[0]
-    round_ = await session.get(Round, draft.round_id)
-    if round_ is None or round_.state != "open":
-        return False
-    message = update.effective_message
-    assert message is not None
-    comment = " ".join((message.text or "").split())
-    if not comment:
-        text, markup = view.ask_comment(lang, round_, 0)
-        await reply(update, text)
-        return True
-    if len(comment) > view.COMMENT_LIMIT:
-        await reply(update, view.comment_too_long(lang, len(comment)))
-        return True
-    draft.comment, draft.step = comment, "review"
-    questionnaire = await questionnaire_of(session, round_.questionnaire)
-    text, markup = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
-    await reply(update, text, markup)
-    return True
-
-
 # --- closing, extending, results --------------------------------------------------------------
 
 
@@ -605,7 +393,7 @@ async def results_command(update: Update, context: Context) -> None:
             round_ = await _latest_round(session, network, ("closed",))
             if round_ is None:
                 raise Refusal(NO_ROUND_YET)
-            parts, photo, caption = await _results_parts(session, round_, network, network.language)
+            parts, photo, caption = await results_parts(session, round_, network, network.language)
         await _send_results(context, chat.id, parts, photo, caption)
         return
     lang = await update_language(update, context)
@@ -639,7 +427,7 @@ async def results_button(update: Update, context: Context) -> None:
         await _require_coordinator(session, round_.network_id, query.from_user.id)
         network = await session.get(Network, round_.network_id)
         assert network is not None
-        parts, photo, caption = await _results_parts(session, round_, network, lang)
+        parts, photo, caption = await results_parts(session, round_, network, lang)
     await _send_results(context, query.from_user.id, parts, photo, caption)
     await query.answer()
 
@@ -653,230 +441,14 @@ async def _send_results(
         await context.bot.send_photo(chat_id, photo, caption=caption, parse_mode=ParseMode.HTML)
 
 
-async def round_result(session: AsyncSession, round_: Round) -> RoundResult:
-    """The publishable result of a round, computed from SQL aggregates."""
-    questionnaire = await questionnaire_of(session, round_.questionnaire)
-    counts = await store.aggregates(session, round_.id)
-    previous_round = await store.previous_round(session, round_)
-    previous = None
-    if previous_round is not None:
-        previous = (await round_result(session, previous_round)).means or None
-    comments = await store.comments(session, round_.id)
-    random.Random(round_.id).shuffle(comments)
-    return compose(
-        item_keys=[item.key for item in questionnaire.items],
-        k=round_.k,
-        overall=counts.overall,
-        by_group=counts.by_group,
-        population=counts.population,
-        previous=previous,
-        comments=comments,
-    )
-
-
-async def _results_parts(
-    session: AsyncSession, round_: Round, network: Network, lang: str
-) -> tuple[list[str], bytes | None, str]:
-    questionnaire = await questionnaire_of(session, round_.questionnaire)
-    result = await round_result(session, round_)
-    if not result.published:
-        return [view.hidden_results(lang, network, questionnaire, result)], None, ""
-    parts = view.results(
-        lang, network, round_, questionnaire, result, max(round_.invited, result.respondents)
-    )
-    photo = await _chart(lang, questionnaire, result)
-    return parts, photo, view.chart_caption(lang, questionnaire, result.previous_means is not None)
-
-
-async def _chart(lang: str, questionnaire: Questionnaire, result: RoundResult) -> bytes:
-    labels = [view.label(lang, questionnaire, item) for item in questionnaire.items]
-    means = [result.means.get(item.key) for item in questionnaire.items]
-    previous = (
-        [result.previous_means.get(item.key) for item in questionnaire.items]
-        if result.previous_means
-        else None
-    )
-    title = t(lang, questionnaire.name) if questionnaire.builtin else questionnaire.name
-    return await asyncio.to_thread(charts.bar_chart, title, labels, means, previous)
-
-
-# --- renderers of the outgoing queue ----------------------------------------------------------
-
-
-async def _round_and_network(session: AsyncSession, item: Outgoing) -> tuple[Round, Network] | None:
-    round_ = await session.get(Round, int(item.payload.get("round_id", 0)), with_for_update=True)
-    if round_ is None:
-        return None
-    network = await session.get(Network, round_.network_id)
-    return (round_, network) if network is not None else None
-
-
-async def render_close(
-    session: AsyncSession, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    """Close the round if it is (still) due, and queue its results for the group."""
-    found = await _round_and_network(session, item)
-    if found is None:
-        return None
-    round_, network = found
-    if round_.state != "open" or round_.closes_at > item.due_at:
-        return None  # closed already, or extended: a later row closes it
-    result = await round_result(session, round_)
-    round_.state, round_.closed_at, round_.published = "closed", item.due_at, result.published
-    parts = 1
-    if result.published:
-        questionnaire = await questionnaire_of(session, round_.questionnaire)
-        parts = len(
-            view.results(network.language, network, round_, questionnaire, result, round_.invited)
-        )
-    for part in range(parts):
-        await enqueue(
-            session,
-            kind="round_results",
-            chat_id=network.chat_id,
-            network_id=network.id,
-            due_at=item.due_at,
-            payload={"round_id": round_.id, "part": part},
-            dedupe_key=f"round:{round_.id}:results:{part}:{round_.closes_at:%Y%m%d%H%M%S}",
-        )
-    if result.published:
-        await enqueue(
-            session,
-            kind="round_chart",
-            chat_id=network.chat_id,
-            network_id=network.id,
-            due_at=item.due_at,
-            payload={"round_id": round_.id},
-            dedupe_key=f"round:{round_.id}:chart:{round_.closes_at:%Y%m%d%H%M%S}",
-        )
-    return None
-
-
-async def render_results(
-    session: AsyncSession, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    """One part of a closed round's results message."""
-    found = await _round_and_network(session, item)
-    if found is None or found[0].state != "closed":
-        return None
-    round_, network = found
-    parts, _, _ = await _results_parts(session, round_, network, network.language)
-    part = int(item.payload.get("part", 0))
-    return Rendered(parts[part]) if part < len(parts) else None
-
-
-async def render_chart(
-    session: AsyncSession, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    """The results chart of a closed round, as a photo."""
-    found = await _round_and_network(session, item)
-    if found is None or not found[0].published:
-        return None
-    round_, network = found
-    questionnaire = await questionnaire_of(session, round_.questionnaire)
-    result = await round_result(session, round_)
-    photo = await _chart(network.language, questionnaire, result)
-    return Rendered(
-        view.chart_caption(network.language, questionnaire, result.previous_means is not None),
-        photo=photo,
-    )
-
-
-async def render_remind(
-    session: AsyncSession, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    """Fan out: queue a private reminder for every invited partner who has not answered."""
-    found = await _round_and_network(session, item)
-    if found is None or found[0].state != "open":
-        return None
-    round_, network = found
-    stage = int(item.payload.get("stage", 0))
-    for member in await store.invited_members(session, round_):
-        person = member.person
-        if not person.started or not person.reachable:
-            continue
-        if await store.has_answered(session, round_.id, person.id):
-            continue
-        await enqueue(
-            session,
-            kind="round_reminder",
-            chat_id=person.id,
-            person_id=person.id,
-            network_id=network.id,
-            due_at=item.due_at,
-            payload={"round_id": round_.id},
-            dedupe_key=f"round:{round_.id}:reminder:{stage}:{person.id}:{round_.closes_at:%Y%m%d%H%M}",
-        )
-    return None
-
-
-async def render_reminder(
-    session: AsyncSession, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    """The private reminder; nothing if the person answered in the meantime."""
-    found = await _round_and_network(session, item)
-    if found is None or found[0].state != "open" or item.person_id is None:
-        return None
-    round_, network = found
-    if await store.has_answered(session, round_.id, item.person_id):
-        return None
-    person = await session.get(Person, item.person_id)
-    if person is None:
-        return None
-    lang = person_language(person, None, network.language)
-    begun = await session.get(Draft, (round_.id, person.id)) is not None
-    text, markup = view.reminder(
-        lang,
-        network,
-        round_,
-        await questionnaire_of(session, round_.questionnaire),
-        render.bot_username,
-        begun,
-    )
-    return Rendered(text, markup)
-
-
-async def render_progress(
-    session: AsyncSession, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    """The group's daily 'n of m answered', and tomorrow's one queued."""
-    found = await _round_and_network(session, item)
-    if found is None or found[0].state != "open":
-        return None
-    round_, network = found
-    await _queue_progress(session, round_, network, max(item.due_at, render.now))
-    if render.now - item.due_at > dt.timedelta(hours=20):
-        return None  # long overdue (the bot was down): only the newest count is worth sending
-    answered = await store.answered_count(session, round_.id)
-    invited = max(len(await store.invited_members(session, round_)), answered)
-    text = view.progress(
-        network.language,
-        network,
-        round_,
-        await questionnaire_of(session, round_.questionnaire),
-        answered,
-        invited,
-    )
-    return Rendered(text, view.answer_button(network.language, round_, render.bot_username))
-
-
 async def _round_in_network(update: Update, context: Context, network_id: int) -> None:
     await _ask_questionnaire(update, context, network_id, edit=False)
 
 
 NETWORK_PICKERS["round"] = _round_in_network
 
-RENDERERS = {
-    "round_close": render_close,
-    "round_results": render_results,
-    "round_chart": render_chart,
-    "round_remind": render_remind,
-    "round_reminder": render_reminder,
-    "round_progress": render_progress,
-}
 
 SETUP_BUTTONS = (Cb.ROUND_QUESTIONNAIRE, Cb.ROUND_DEADLINE, Cb.ROUND_K, Cb.ROUND_AUDIENCE)
-ANSWER_BUTTONS = (Cb.ROUND_ANSWER, Cb.ROUND_BACK, Cb.ROUND_COMMENT, Cb.ROUND_SUBMIT, Cb.ROUND_EDIT)
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("round", new_round),
@@ -885,6 +457,5 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("results", results_command),
     CallbackQueryHandler(setup_button, pattern(*SETUP_BUTTONS)),
     CallbackQueryHandler(start_round, pattern(Cb.ROUND_GO)),
-    CallbackQueryHandler(answer_button, pattern(*ANSWER_BUTTONS)),
     CallbackQueryHandler(results_button, pattern(Cb.ROUND_RESULTS)),
 ]

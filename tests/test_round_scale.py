@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import insert
 
 from domain.questionnaires import BUILTIN, NETWERKTOETS
-from handlers.rounds import round_result
+from handlers.round_outcome import round_result
 from storage.db import Database
 from storage.models import Answer, Network, Response, Round
 

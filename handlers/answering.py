@@ -1,0 +1,184 @@
+"""A partner answers a round in private chat: the questions one by one, a comment, a review,
+and the submit that moves the answers into the anonymous store."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from domain.callbacks import Cb, int_arg, pattern, unpack
+from domain.errors import Refusal
+from domain.text import esc
+from handlers.base import (
+    Context,
+    is_chat_member,
+    person_language,
+    replace,
+    reply,
+    touch_person,
+)
+from handlers.round_outcome import questionnaire_of
+from i18n import N_
+from storage import queries
+from storage import rounds as store
+from storage.models import Draft, Network, Person, Round
+from views import rounds as view
+
+ROUND_CLOSED = N_("This round has closed; answers can no longer be given. Thank you all the same!")
+ROUND_UNKNOWN = N_("This link does not lead to a round (any more).")
+NOT_A_PARTNER = N_(
+    "Only partners of <b>{network}</b> can answer. Join first with the button in the group, "
+    "then open this link again."
+)
+NOT_INVITED = N_("This round is for {audience}; you are not among them. Thank you for looking!")
+ALREADY_ANSWERED = N_("You have already answered this round. Thank you!")
+NO_LONGER_ACTIVE = N_("This button is no longer active.")
+
+
+async def open_answer_link(update: Update, context: Context, token: str) -> None:
+    """/start a_<token>: the introduction and the first (or next unanswered) question."""
+    user = update.effective_user
+    assert user is not None
+    async with context.unit_of_work() as session:
+        round_ = await store.round_by_token(session, token) if token else None
+        if round_ is None:
+            raise Refusal(ROUND_UNKNOWN)
+        network = await session.get(Network, round_.network_id)
+        assert network is not None
+    if not await is_chat_member(context, network.chat_id, user.id):
+        raise Refusal(NOT_A_PARTNER, network=esc(network.name))
+    async with context.unit_of_work() as session:
+        person = await touch_person(session, user, started=True)
+        lang = person_language(person, user, context.services.settings.default_language)
+        round_, draft = await _answerable(session, round_.id, person.id, lang, create=True)
+        questionnaire = await questionnaire_of(session, round_.questionnaire)
+        if draft.step == "items":
+            current = draft.answers.get(questionnaire.items[draft.position].key)
+            question = view.item_question(lang, round_, questionnaire, draft.position, current)
+        elif draft.step == "comment":
+            question = view.ask_comment(lang, round_, len(questionnaire.items) - 1)
+        else:
+            question = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
+    await reply(update, view.intro(lang, network, round_, questionnaire))
+    await reply(update, *question)
+
+
+async def _answerable(
+    session: AsyncSession, round_id: int, person_id: int, lang: str, *, create: bool = False
+) -> tuple[Round, Draft]:
+    """The open round and this person's draft, after every check that they may answer."""
+    round_ = await session.get(Round, round_id, with_for_update=True)
+    if round_ is None:
+        raise Refusal(ROUND_UNKNOWN)
+    if round_.state != "open":
+        raise Refusal(ROUND_CLOSED)
+    network = await session.get(Network, round_.network_id)
+    assert network is not None
+    member = await queries.membership(session, round_.network_id, person_id)
+    if member is None or not member.is_partner:
+        raise Refusal(NOT_A_PARTNER, network=esc(network.name))
+    if not store.is_invited(round_, member):
+        raise Refusal(NOT_INVITED, audience=esc(view.audience_text(lang, round_.audience)))
+    if await store.has_answered(session, round_.id, person_id):
+        raise Refusal(ALREADY_ANSWERED)
+    draft = await session.get(Draft, (round_.id, person_id))
+    if draft is None:
+        if not create:
+            raise Refusal(NO_LONGER_ACTIVE)
+        draft = Draft(round_id=round_.id, person_id=person_id, answers={}, position=0, step="items")
+        session.add(draft)
+    return round_, draft
+
+
+async def answer_button(update: Update, context: Context) -> None:
+    """A score, ◀ Back, Skip, Submit or Change answers while answering a round."""
+    query = update.callback_query
+    assert query is not None
+    kind, args = unpack(query.data)
+    user = query.from_user
+    submitted = False
+    async with context.unit_of_work() as session:
+        person = await touch_person(session, user, started=True)
+        lang = person_language(person, user, context.services.settings.default_language)
+        round_, draft = await _answerable(session, int_arg(args, 0), person.id, lang)
+        questionnaire = await questionnaire_of(session, round_.questionnaire)
+        last = len(questionnaire.items) - 1
+        if kind is Cb.ROUND_ANSWER:
+            position, score = int_arg(args, 1), int_arg(args, 2)
+            if draft.step != "items" or position != draft.position or not 0 <= score <= 10:
+                raise Refusal(NO_LONGER_ACTIVE)
+            draft.answers = {**draft.answers, questionnaire.items[position].key: score}
+            draft.position = min(position + 1, last)
+            draft.step = "comment" if position == last else "items"
+        elif kind is Cb.ROUND_BACK:
+            position = int_arg(args, 1)
+            at = draft.position if draft.step == "items" else last + 1
+            if position != at or position == 0:
+                raise Refusal(NO_LONGER_ACTIVE)
+            draft.position, draft.step = position - 1, "items"
+        elif kind is Cb.ROUND_COMMENT:
+            if draft.step != "comment":
+                raise Refusal(NO_LONGER_ACTIVE)
+            draft.comment, draft.step = None, "review"
+        elif kind is Cb.ROUND_EDIT:
+            if draft.step != "review":
+                raise Refusal(NO_LONGER_ACTIVE)
+            draft.position, draft.step = 0, "items"
+        else:
+            if draft.step != "review" or len(draft.answers) != len(questionnaire.items):
+                raise Refusal(NO_LONGER_ACTIVE)
+            member = await queries.membership(session, round_.network_id, person.id)
+            assert member is not None
+            today = context.services.clock.now().date()
+            submitted = await store.submit(session, round_, draft, member, today)
+            if not submitted:
+                raise Refusal(ALREADY_ANSWERED)
+            answered = await store.answered_count(session, round_.id)
+            invited = max(round_.invited, answered)
+        if submitted:
+            text, markup = view.thanks(lang, answered, invited), None
+        elif draft.step == "items":
+            current = draft.answers.get(questionnaire.items[draft.position].key)
+            text, markup = view.item_question(lang, round_, questionnaire, draft.position, current)
+        elif draft.step == "comment":
+            text, markup = view.ask_comment(lang, round_, last + 1)
+        else:
+            text, markup = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
+    await query.answer()
+    await replace(query, text, markup)
+
+
+async def comment_text(
+    update: Update, context: Context, session: AsyncSession, person: Person, lang: str
+) -> bool:
+    """A typed comment, if this person is at the comment step of a round; else False."""
+    drafts = await store.drafts_at(session, person.id, "comment")
+    if not drafts:
+        return False
+    draft = drafts[0]
+    round_ = await session.get(Round, draft.round_id)
+    if round_ is None or round_.state != "open":
+        return False
+    message = update.effective_message
+    assert message is not None
+    comment = " ".join((message.text or "").split())
+    if not comment:
+        text, markup = view.ask_comment(lang, round_, 0)
+        await reply(update, text)
+        return True
+    if len(comment) > view.COMMENT_LIMIT:
+        await reply(update, view.comment_too_long(lang, len(comment)))
+        return True
+    draft.comment, draft.step = comment, "review"
+    questionnaire = await questionnaire_of(session, round_.questionnaire)
+    text, markup = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
+    await reply(update, text, markup)
+    return True
+
+
+ANSWER_BUTTONS = (Cb.ROUND_ANSWER, Cb.ROUND_BACK, Cb.ROUND_COMMENT, Cb.ROUND_SUBMIT, Cb.ROUND_EDIT)
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CallbackQueryHandler(answer_button, pattern(*ANSWER_BUTTONS)),
+]

@@ -1,0 +1,301 @@
+"""What a round leads to over time: its schedule (closing, reminders, daily progress), its
+publishable result and chart, and the renderers that turn queued rows into messages."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.daytime import next_in_window
+from domain.errors import Refusal
+from domain.questionnaires import Questionnaire
+from domain.results import RoundResult, compose
+from handlers.base import (
+    person_language,
+)
+from i18n import N_, t
+from schedules.outbox import RenderContext, Rendered, enqueue
+from storage import rounds as store
+from storage.models import Draft, Network, Outgoing, Person, Round
+from views import charts
+from views import rounds as view
+
+REMIND_DAYS_BEFORE = (3, 1)
+NO_LONGER_ACTIVE = N_("This button is no longer active.")
+
+
+async def questionnaire_of(session: AsyncSession, key: str) -> Questionnaire:
+    """The questionnaire a round uses (built in, or the network's own)."""
+    questionnaire = await store.questionnaire(session, key)
+    if questionnaire is None:
+        raise Refusal(NO_LONGER_ACTIVE)
+    return questionnaire
+
+
+async def schedule_round(
+    session: AsyncSession, round_: Round, network: Network, now: dt.datetime
+) -> None:
+    """Queue the round's closing, the reminders before it and the first daily progress note."""
+    stamp = round_.closes_at.strftime("%Y%m%d%H%M%S")
+    await enqueue(
+        session,
+        kind="round_close",
+        chat_id=network.chat_id,
+        network_id=network.id,
+        due_at=round_.closes_at,
+        payload={"round_id": round_.id},
+        dedupe_key=f"round:{round_.id}:close:{stamp}",
+    )
+    for days in REMIND_DAYS_BEFORE:
+        due = next_in_window(round_.closes_at - dt.timedelta(days=days), network.timezone)
+        if now < due < round_.closes_at:
+            await enqueue(
+                session,
+                kind="round_remind",
+                chat_id=network.chat_id,
+                network_id=network.id,
+                due_at=due,
+                payload={"round_id": round_.id, "stage": days},
+                dedupe_key=f"round:{round_.id}:remind:{days}:{stamp}",
+            )
+    await queue_progress(session, round_, network, now)
+
+
+async def queue_progress(
+    session: AsyncSession, round_: Round, network: Network, after: dt.datetime
+) -> None:
+    zone = ZoneInfo(network.timezone)
+    day = after.astimezone(zone).date() + dt.timedelta(days=1)
+    due = next_in_window(dt.datetime.combine(day, dt.time(10, 0), tzinfo=zone), network.timezone)
+    if due >= round_.closes_at:
+        return
+    await enqueue(
+        session,
+        kind="round_progress",
+        chat_id=network.chat_id,
+        network_id=network.id,
+        due_at=due,
+        payload={"round_id": round_.id},
+        dedupe_key=f"round:{round_.id}:progress:{due.astimezone(zone).date().isoformat()}",
+    )
+
+
+async def round_result(session: AsyncSession, round_: Round) -> RoundResult:
+    """The publishable result of a round, computed from SQL aggregates."""
+    questionnaire = await questionnaire_of(session, round_.questionnaire)
+    counts = await store.aggregates(session, round_.id)
+    previous_round = await store.previous_round(session, round_)
+    previous = None
+    if previous_round is not None:
+        previous = (await round_result(session, previous_round)).means or None
+    comments = await store.comments(session, round_.id)
+    random.Random(round_.id).shuffle(comments)
+    return compose(
+        item_keys=[item.key for item in questionnaire.items],
+        k=round_.k,
+        overall=counts.overall,
+        by_group=counts.by_group,
+        population=counts.population,
+        previous=previous,
+        comments=comments,
+    )
+
+
+async def results_parts(
+    session: AsyncSession, round_: Round, network: Network, lang: str
+) -> tuple[list[str], bytes | None, str]:
+    questionnaire = await questionnaire_of(session, round_.questionnaire)
+    result = await round_result(session, round_)
+    if not result.published:
+        return [view.hidden_results(lang, network, questionnaire, result)], None, ""
+    parts = view.results(
+        lang, network, round_, questionnaire, result, max(round_.invited, result.respondents)
+    )
+    photo = await _chart(lang, questionnaire, result)
+    return parts, photo, view.chart_caption(lang, questionnaire, result.previous_means is not None)
+
+
+async def _chart(lang: str, questionnaire: Questionnaire, result: RoundResult) -> bytes:
+    labels = [view.label(lang, questionnaire, item) for item in questionnaire.items]
+    means = [result.means.get(item.key) for item in questionnaire.items]
+    previous = (
+        [result.previous_means.get(item.key) for item in questionnaire.items]
+        if result.previous_means
+        else None
+    )
+    title = t(lang, questionnaire.name) if questionnaire.builtin else questionnaire.name
+    return await asyncio.to_thread(charts.bar_chart, title, labels, means, previous)
+
+
+# --- renderers of the outgoing queue ----------------------------------------------------------
+
+
+async def _round_and_network(session: AsyncSession, item: Outgoing) -> tuple[Round, Network] | None:
+    round_ = await session.get(Round, int(item.payload.get("round_id", 0)), with_for_update=True)
+    if round_ is None:
+        return None
+    network = await session.get(Network, round_.network_id)
+    return (round_, network) if network is not None else None
+
+
+async def render_close(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """Close the round if it is (still) due, and queue its results for the group."""
+    found = await _round_and_network(session, item)
+    if found is None:
+        return None
+    round_, network = found
+    if round_.state != "open" or round_.closes_at > item.due_at:
+        return None  # closed already, or extended: a later row closes it
+    result = await round_result(session, round_)
+    round_.state, round_.closed_at, round_.published = "closed", item.due_at, result.published
+    parts = 1
+    if result.published:
+        questionnaire = await questionnaire_of(session, round_.questionnaire)
+        parts = len(
+            view.results(network.language, network, round_, questionnaire, result, round_.invited)
+        )
+    for part in range(parts):
+        await enqueue(
+            session,
+            kind="round_results",
+            chat_id=network.chat_id,
+            network_id=network.id,
+            due_at=item.due_at,
+            payload={"round_id": round_.id, "part": part},
+            dedupe_key=f"round:{round_.id}:results:{part}:{round_.closes_at:%Y%m%d%H%M%S}",
+        )
+    if result.published:
+        await enqueue(
+            session,
+            kind="round_chart",
+            chat_id=network.chat_id,
+            network_id=network.id,
+            due_at=item.due_at,
+            payload={"round_id": round_.id},
+            dedupe_key=f"round:{round_.id}:chart:{round_.closes_at:%Y%m%d%H%M%S}",
+        )
+    return None
+
+
+async def render_results(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """One part of a closed round's results message."""
+    found = await _round_and_network(session, item)
+    if found is None or found[0].state != "closed":
+        return None
+    round_, network = found
+    parts, _, _ = await results_parts(session, round_, network, network.language)
+    part = int(item.payload.get("part", 0))
+    return Rendered(parts[part]) if part < len(parts) else None
+
+
+async def render_chart(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The results chart of a closed round, as a photo."""
+    found = await _round_and_network(session, item)
+    if found is None or not found[0].published:
+        return None
+    round_, network = found
+    questionnaire = await questionnaire_of(session, round_.questionnaire)
+    result = await round_result(session, round_)
+    photo = await _chart(network.language, questionnaire, result)
+    return Rendered(
+        view.chart_caption(network.language, questionnaire, result.previous_means is not None),
+        photo=photo,
+    )
+
+
+async def render_remind(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """Fan out: queue a private reminder for every invited partner who has not answered."""
+    found = await _round_and_network(session, item)
+    if found is None or found[0].state != "open":
+        return None
+    round_, network = found
+    stage = int(item.payload.get("stage", 0))
+    for member in await store.invited_members(session, round_):
+        person = member.person
+        if not person.started or not person.reachable:
+            continue
+        if await store.has_answered(session, round_.id, person.id):
+            continue
+        await enqueue(
+            session,
+            kind="round_reminder",
+            chat_id=person.id,
+            person_id=person.id,
+            network_id=network.id,
+            due_at=item.due_at,
+            payload={"round_id": round_.id},
+            dedupe_key=f"round:{round_.id}:reminder:{stage}:{person.id}:{round_.closes_at:%Y%m%d%H%M}",
+        )
+    return None
+
+
+async def render_reminder(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The private reminder; nothing if the person answered in the meantime."""
+    found = await _round_and_network(session, item)
+    if found is None or found[0].state != "open" or item.person_id is None:
+        return None
+    round_, network = found
+    if await store.has_answered(session, round_.id, item.person_id):
+        return None
+    person = await session.get(Person, item.person_id)
+    if person is None:
+        return None
+    lang = person_language(person, None, network.language)
+    begun = await session.get(Draft, (round_.id, person.id)) is not None
+    text, markup = view.reminder(
+        lang,
+        network,
+        round_,
+        await questionnaire_of(session, round_.questionnaire),
+        render.bot_username,
+        begun,
+    )
+    return Rendered(text, markup)
+
+
+async def render_progress(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The group's daily 'n of m answered', and tomorrow's one queued."""
+    found = await _round_and_network(session, item)
+    if found is None or found[0].state != "open":
+        return None
+    round_, network = found
+    await queue_progress(session, round_, network, max(item.due_at, render.now))
+    if render.now - item.due_at > dt.timedelta(hours=20):
+        return None  # long overdue (the bot was down): only the newest count is worth sending
+    answered = await store.answered_count(session, round_.id)
+    invited = max(len(await store.invited_members(session, round_)), answered)
+    text = view.progress(
+        network.language,
+        network,
+        round_,
+        await questionnaire_of(session, round_.questionnaire),
+        answered,
+        invited,
+    )
+    return Rendered(text, view.answer_button(network.language, round_, render.bot_username))
+
+
+RENDERERS = {
+    "round_close": render_close,
+    "round_results": render_results,
+    "round_chart": render_chart,
+    "round_remind": render_remind,
+    "round_reminder": render_reminder,
+    "round_progress": render_progress,
+}
