@@ -17,7 +17,16 @@ from telegram import (
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from domain.clock import Clock
-from handlers import answering, network, people, questionnaires, round_outcome, rounds
+from handlers import (
+    answering,
+    network,
+    people,
+    questionnaires,
+    round_outcome,
+    rounds,
+    work_schedule,
+    workgroups,
+)
 from handlers.base import App, Context, Services, error_handler, services_of
 from i18n import LANGUAGES, compile_catalogs
 from schedules.dispatcher import Dispatcher
@@ -31,7 +40,11 @@ log = logging.getLogger("netwerkpols")
 # Opt in to PTB's coming behaviour (RetryAfter.retry_after as a timedelta); we handle both.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-RENDERERS: dict[str, Renderer] = {**network.RENDERERS, **round_outcome.RENDERERS}
+RENDERERS: dict[str, Renderer] = {
+    **network.RENDERERS,
+    **round_outcome.RENDERERS,
+    **work_schedule.RENDERERS,
+}
 
 
 async def dispatch_due(context: Context) -> None:
@@ -107,6 +120,7 @@ def build_application(
         *rounds.HANDLERS,
         *answering.HANDLERS,
         *questionnaires.HANDLERS,
+        *workgroups.HANDLERS,
         *people.HANDLERS,
         *people.FALLBACKS,
     ]:

@@ -44,6 +44,13 @@ class Cb(StrEnum):
     ROUND_EDIT = "re"
     ROUND_RESULTS = "rr"
     QUESTIONNAIRE_DONE = "qd"
+    WG_TAKE = "wt"
+    WG_ACTION_GROUP = "wa"
+    WG_OWNER_ME = "wo"
+    WG_SAVE = "ws"
+    WG_OTHER_DATE = "wd"
+    WG_ACT = "wx"
+    WG_CARD = "wc"
 
 
 class BadCallback(ValueError):

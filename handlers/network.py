@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from functools import cache
 
@@ -181,6 +182,12 @@ def _apply_setting(network: Network, text: str) -> None:
         network.language = value.lower()
     elif what in ("timezone", "tz", "tijdzone") and value in _timezones():
         network.timezone = value
+    elif what in ("digest", "overzicht") and value.lower() in DIGEST_MODES:
+        network.digest = DIGEST_MODES[value.lower()]
+    elif what in ("hours", "uren", "werktijden"):
+        network.work_start, network.work_end = _office_hours(value)
+    elif what in ("days", "dagen", "werkdagen"):
+        network.work_days = _office_days(value)
     elif what in ("timezone", "tz", "tijdzone"):
         raise Refusal(
             N_("I do not know the time zone {zone}. Use a name such as Europe/Amsterdam."),
@@ -188,6 +195,35 @@ def _apply_setting(network: Network, text: str) -> None:
         )
     else:
         raise Refusal(SETUP_USAGE)
+
+
+DIGEST_MODES = {
+    "group": "group", "groep": "group", "trekkers": "trekkers", "off": "off", "uit": "off",
+}  # fmt: skip
+DAY_CODES = {
+    "ma": 1, "mo": 1, "di": 2, "tu": 2, "wo": 3, "we": 3, "do": 4, "th": 4,
+    "vr": 5, "fr": 5, "za": 6, "sa": 6, "zo": 7, "su": 7,
+}  # fmt: skip
+HOURS_USAGE = N_("Use: /setup hours 09:00-17:00 (start before end).")
+DAYS_USAGE = N_("Use: /setup days ma,di,wo,do,vr (or mo,tu,we,th,fr).")
+
+
+def _office_hours(value: str) -> tuple[str, str]:
+    start, _, end = value.replace(" ", "").partition("-")
+    try:
+        first, last = dt.time.fromisoformat(start.zfill(5)), dt.time.fromisoformat(end.zfill(5))
+    except ValueError:
+        raise Refusal(HOURS_USAGE) from None
+    if first >= last:
+        raise Refusal(HOURS_USAGE)
+    return first.strftime("%H:%M"), last.strftime("%H:%M")
+
+
+def _office_days(value: str) -> str:
+    codes = [part[:2].lower() for part in value.replace(" ", ",").split(",") if part]
+    if not codes or any(code not in DAY_CODES for code in codes):
+        raise Refusal(DAYS_USAGE)
+    return "".join(str(day) for day in sorted({DAY_CODES[code] for code in codes}))
 
 
 async def setup(update: Update, context: Context) -> None:

@@ -12,7 +12,7 @@ from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.enums import Level, OrgType
 from domain.errors import Refusal
 from domain.text import NameProblem, clean_name, esc
-from handlers import answering, questionnaires, rounds
+from handlers import answering, questionnaires, rounds, workgroups
 from handlers.base import (
     Context,
     is_chat_member,
@@ -149,7 +149,12 @@ async def private_text(update: Update, context: Context) -> None:
         person = await _person(session, update)
         lang = _lang(person, update, context)
         conversation = await queries.conversation_of(session, person.id)
-        if conversation is not None and conversation.kind == questionnaires.QUESTIONNAIRE:
+        if conversation is not None and conversation.kind in (
+            workgroups.NEW_ACTION,
+            workgroups.EDIT_ACTION,
+        ):
+            await workgroups.action_text(update, context, session, conversation, lang)
+        elif conversation is not None and conversation.kind == questionnaires.QUESTIONNAIRE:
             await questionnaires.questionnaire_text(update, session, conversation, lang)
         elif conversation is not None and conversation.kind == rounds.ROUND_SETUP:
             await rounds.setup_text(update, context, session, conversation, lang)

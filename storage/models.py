@@ -99,6 +99,11 @@ class Network(Base):
     join_token: Mapped[str] = mapped_column(String(32), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    # Office hours for reminders (local "HH:MM", ISO weekdays 1-7) and the weekly digest.
+    work_start: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
+    work_end: Mapped[str] = mapped_column(String(5), default="17:00", server_default="17:00")
+    work_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
+    digest: Mapped[str] = mapped_column(String(16), default="group", server_default="group")
 
     members: Mapped[list[Member]] = relationship(
         back_populates="network", cascade="all, delete-orphan", passive_deletes=True
@@ -311,3 +316,74 @@ class CustomItem(Base):
     question: Mapped[str] = mapped_column(String(256))
     low: Mapped[str] = mapped_column(String(128))
     high: Mapped[str] = mapped_column(String(128))
+
+
+class WorkingGroup(Base):
+    """A working group of a network, led by one or two trekkers."""
+
+    __tablename__ = "working_group"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("network.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(128))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+    trekkers: Mapped[list[Trekker]] = relationship(
+        order_by="Trekker.since", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Trekker(Base):
+    """A person leading a working group."""
+
+    __tablename__ = "trekker"
+
+    working_group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_group.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    since: Mapped[dt.datetime] = mapped_column(default=_now)
+    nudged: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    person: Mapped[Person] = relationship()
+
+
+class Action(Base):
+    """Something a working group will do, by someone, before a date (in the network's zone)."""
+
+    __tablename__ = "action"
+    __table_args__ = (Index("ix_action_working_group_id_state", "working_group_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    working_group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_group.id", ondelete="CASCADE")
+    )
+    title: Mapped[str] = mapped_column(Text)
+    owner_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    owner_text: Mapped[str | None] = mapped_column(String(128))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open, done, cancelled
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    done_at: Mapped[dt.datetime | None] = mapped_column()
+
+    working_group: Mapped[WorkingGroup] = relationship()
+    owner: Mapped[Person | None] = relationship()
+
+
+class ActionNote(Base):
+    """A progress note on an action."""
+
+    __tablename__ = "action_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)

@@ -1,0 +1,273 @@
+"""What working groups put in the outgoing queue: action reminders (before, on and after the
+due date, escalated after two overdue ones) and the weekly digest. Every row is derived from
+the action's state: changing it cancels and re-queues in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.daytime import next_in_window
+from domain.reminders import ESCALATE_AFTER_OVERDUE, next_reminder, window_of
+from handlers.base import person_language
+from schedules.outbox import RenderContext, Rendered, cancel_pending, enqueue
+from storage import workgroups as store
+from storage.models import Action, Member, Network, Outgoing, Person
+from views import workgroups as view
+
+DIGEST_WEEKDAY = 0  # Monday, at the start of office hours
+
+
+def today_in(network: Network, now: dt.datetime) -> dt.date:
+    """The date it is now in the network's time zone."""
+    return now.astimezone(ZoneInfo(network.timezone)).date()
+
+
+def _prefix(action_id: int) -> str:
+    return f"action:{action_id}:"
+
+
+async def reschedule_action(
+    session: AsyncSession, action: Action, network: Network, now: dt.datetime
+) -> None:
+    """Drop the action's queued reminders and, while it is open, queue the next one."""
+    await cancel_pending(session, dedupe_prefix=_prefix(action.id))
+    if action.state != "open":
+        return
+    window = window_of(network.work_start, network.work_end, network.work_days)
+    reminder = next_reminder(action.due_on, network.timezone, window, now)
+    await _queue_stage(session, action, network, reminder.stage, reminder.at)
+
+
+async def _queue_stage(
+    session: AsyncSession, action: Action, network: Network, stage: int, at: dt.datetime
+) -> None:
+    await enqueue(
+        session,
+        kind="action_stage",
+        chat_id=network.chat_id,
+        network_id=network.id,
+        due_at=at,
+        payload={"action_id": action.id, "stage": stage, "due": action.due_on.isoformat()},
+        dedupe_key=f"{_prefix(action.id)}{action.due_on.isoformat()}:{stage}",
+    )
+
+
+async def render_stage(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """A reminder moment: one private reminder per trekker, escalation after two overdue
+    ones, and the next moment queued. Stale rows (the action changed) do nothing."""
+    action = await store.action(session, int(item.payload.get("action_id", 0)))
+    if (
+        action is None
+        or action.state != "open"
+        or action.due_on.isoformat() != item.payload.get("due")
+    ):
+        return None
+    network = await session.get(Network, action.working_group.network_id)
+    if network is None:
+        return None
+    stage = int(item.payload["stage"])
+    key = f"{_prefix(action.id)}{action.due_on.isoformat()}:{stage}"
+    for trekker in action.working_group.trekkers:
+        await enqueue(
+            session,
+            kind="action_reminder",
+            chat_id=trekker.person_id,
+            person_id=trekker.person_id,
+            network_id=network.id,
+            due_at=item.due_at,
+            payload={"action_id": action.id, "overdue": max(stage - 1, 0)},
+            dedupe_key=f"{key}:to:{trekker.person_id}",
+        )
+    if stage - 1 == ESCALATE_AFTER_OVERDUE:
+        coordinators = await session.scalars(
+            select(Member.person_id).where(
+                Member.network_id == network.id, Member.is_coordinator.is_(True)
+            )
+        )
+        for person_id in coordinators:
+            await enqueue(
+                session,
+                kind="action_escalation",
+                chat_id=person_id,
+                person_id=person_id,
+                network_id=network.id,
+                due_at=item.due_at,
+                payload={"action_id": action.id},
+                dedupe_key=f"{key}:escalate:{person_id}",
+            )
+    window = window_of(network.work_start, network.work_end, network.work_days)
+    following = next_reminder(action.due_on, network.timezone, window, item.due_at, stage + 1)
+    await _queue_stage(session, action, network, following.stage, following.at)
+    return None
+
+
+async def _person_lang(
+    session: AsyncSession, person_id: int | None, network: Network
+) -> str | None:
+    person = await session.get(Person, person_id) if person_id is not None else None
+    return person_language(person, None, network.language) if person is not None else None
+
+
+async def render_reminder(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The private reminder with its buttons; nothing if the action is no longer open."""
+    action = await store.action(session, int(item.payload.get("action_id", 0)))
+    if action is None or action.state != "open":
+        return None
+    network = await session.get(Network, action.working_group.network_id)
+    if network is None:
+        return None
+    lang = await _person_lang(session, item.person_id, network)
+    if lang is None:
+        return None
+    text, markup = view.reminder(
+        lang,
+        action,
+        action.working_group,
+        int(item.payload.get("overdue", 0)),
+        today_in(network, render.now),
+    )
+    return Rendered(text, markup)
+
+
+async def render_escalation(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The coordinator hears of an action that stays overdue."""
+    action = await store.action(session, int(item.payload.get("action_id", 0)))
+    if action is None or action.state != "open":
+        return None
+    network = await session.get(Network, action.working_group.network_id)
+    if network is None:
+        return None
+    lang = await _person_lang(session, item.person_id, network)
+    return Rendered(view.escalation(lang, action, action.working_group)) if lang else None
+
+
+# --- the weekly digest ----------------------------------------------------------------------
+
+
+def _next_digest_at(network: Network, after: dt.datetime) -> dt.datetime:
+    zone = ZoneInfo(network.timezone)
+    window = window_of(network.work_start, network.work_end, network.work_days)
+    local = after.astimezone(zone)
+    days_ahead = (DIGEST_WEEKDAY - local.weekday()) % 7 or 7
+    monday = local.date() + dt.timedelta(days=days_ahead)
+    return next_in_window(
+        dt.datetime.combine(monday, window.start, tzinfo=zone), network.timezone, window
+    )
+
+
+async def queue_digest(session: AsyncSession, network: Network, after: dt.datetime) -> None:
+    """Queue the next weekly digest of the network (at most one per week)."""
+    at = _next_digest_at(network, after)
+    await enqueue(
+        session,
+        kind="digest",
+        chat_id=network.chat_id,
+        network_id=network.id,
+        due_at=at,
+        payload={},
+        dedupe_key=f"digest:{network.id}:{at.date().isoformat()}",
+    )
+
+
+async def digest_parts(
+    session: AsyncSession, network: Network, lang: str, now: dt.datetime
+) -> list[str]:
+    """The digest's message(s): per working group done in the last week, due this week, late."""
+    today = today_in(network, now)
+    groups = []
+    for group in await store.groups_of(session, network.id):
+        open_actions = await store.open_actions(session, group.id)
+        done = await store.done_between(session, group.id, now - dt.timedelta(days=7), now)
+        due = [a for a in open_actions if today <= a.due_on < today + dt.timedelta(days=7)]
+        late = [a for a in open_actions if a.due_on < today]
+        groups.append((group, done, due, late))
+    return view.digest(lang, network, groups, today) if groups else []
+
+
+async def render_digest(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """Monday's digest: to the group, or to each trekker privately; next week's queued."""
+    network = await session.get(Network, item.network_id) if item.network_id else None
+    if network is None:
+        return None
+    await queue_digest(session, network, max(item.due_at, render.now))
+    if network.digest == "off" or render.now - item.due_at > dt.timedelta(days=1):
+        return None
+    parts = await digest_parts(session, network, network.language, render.now)
+    if not parts:
+        return None
+    if network.digest == "trekkers":
+        trekkers = {
+            tr.person_id for g in await store.groups_of(session, network.id) for tr in g.trekkers
+        }
+        for person_id in sorted(trekkers):
+            await enqueue(
+                session,
+                kind="digest_private",
+                chat_id=person_id,
+                person_id=person_id,
+                network_id=network.id,
+                due_at=item.due_at,
+                payload={},
+                dedupe_key=f"digest:{network.id}:{item.due_at.date().isoformat()}:to:{person_id}",
+            )
+        return None
+    for index in range(1, len(parts)):
+        await enqueue(
+            session,
+            kind="digest_part",
+            chat_id=network.chat_id,
+            network_id=network.id,
+            due_at=item.due_at,
+            payload={"part": index, "at": render.now.isoformat()},
+            dedupe_key=f"digest:{network.id}:{item.due_at.date().isoformat()}:part:{index}",
+        )
+    return Rendered(parts[0])
+
+
+async def render_digest_part(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """A further part of a long digest."""
+    network = await session.get(Network, item.network_id) if item.network_id else None
+    if network is None:
+        return None
+    at = dt.datetime.fromisoformat(str(item.payload["at"]))
+    parts = await digest_parts(session, network, network.language, at)
+    index = int(item.payload["part"])
+    return Rendered(parts[index]) if index < len(parts) else None
+
+
+async def render_digest_private(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The digest for one trekker (first part only; it is about their network's groups)."""
+    network = await session.get(Network, item.network_id) if item.network_id else None
+    if network is None:
+        return None
+    lang = await _person_lang(session, item.person_id, network)
+    parts = (
+        await digest_parts(session, network, lang or network.language, render.now) if lang else []
+    )
+    return Rendered(parts[0]) if parts else None
+
+
+RENDERERS = {
+    "action_stage": render_stage,
+    "action_reminder": render_reminder,
+    "action_escalation": render_escalation,
+    "digest": render_digest,
+    "digest_part": render_digest_part,
+    "digest_private": render_digest_private,
+}
