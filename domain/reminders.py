@@ -50,12 +50,13 @@ def reminder_at(due: dt.date, stage: int, timezone: str, window: Window) -> dt.d
 def next_reminder(
     due: dt.date, timezone: str, window: Window, after: dt.datetime, from_stage: int = 0
 ) -> Reminder:
-    """The first reminder from from_stage on that goes out later than after. A 'before'
-    reminder that office hours would push onto the due day itself is skipped."""
+    """The first reminder from from_stage on that goes out later than after. A reminder that
+    office hours push onto the moment of the next one (a 'before' landing on the due day, a
+    due day in the weekend meeting the first overdue one) gives way to that next one."""
     stage = from_stage
     while True:
         at = reminder_at(due, stage, timezone, window)
-        if stage == 0 and at >= reminder_at(due, 1, timezone, window):
+        if at >= reminder_at(due, stage + 1, timezone, window):
             stage += 1
             continue
         if at > after:

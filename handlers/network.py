@@ -57,7 +57,10 @@ SETUP_USAGE = N_(
     "/setup — register this group or show its settings\n"
     "/setup name <i>name</i> — rename the network (at most 100 characters)\n"
     "/setup language nl|en — the group's language\n"
-    "/setup timezone <i>Area/City</i> — for example Europe/Amsterdam"
+    "/setup timezone <i>Area/City</i> — for example Europe/Amsterdam\n"
+    "/setup hours 09:00-17:00 — office hours for reminders\n"
+    "/setup days ma,di,wo,do,vr — working days for reminders\n"
+    "/setup digest group|trekkers|off — where the weekly overview goes"
 )
 
 

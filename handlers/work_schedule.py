@@ -102,7 +102,9 @@ async def render_stage(
                 dedupe_key=f"{key}:escalate:{person_id}",
             )
     window = window_of(network.work_start, network.work_end, network.work_days)
-    following = next_reminder(action.due_on, network.timezone, window, item.due_at, stage + 1)
+    # From now, not from this row's due time: after downtime, one reminder, not a backlog.
+    after = max(item.due_at, render.now)
+    following = next_reminder(action.due_on, network.timezone, window, after, stage + 1)
     await _queue_stage(session, action, network, following.stage, following.at)
     return None
 

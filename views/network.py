@@ -10,13 +10,32 @@ from telegram import InlineKeyboardMarkup
 from domain.callbacks import Cb, pack
 from domain.enums import Level, OrgType
 from domain.text import esc, pack_blocks
-from i18n import t, tn
+from i18n import N_, t, tn
 from storage.models import Member, Network
 from views.keyboards import button, deep_link, keyboard, link, rows
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 LANGUAGE_FLAGS = {"nl": "🇳🇱", "en": "🇬🇧"}
 MAX_PARTNER_BUTTONS = 48
+
+
+DIGEST_LABELS = {
+    "group": N_("in this group"),
+    "trekkers": N_("to the trekkers privately"),
+    "off": N_("off"),
+}
+DAY_ABBREVIATIONS = {
+    "nl": ["ma", "di", "wo", "do", "vr", "za", "zo"],
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+}
+
+
+def office_days(lang: str, work_days: str) -> str:
+    """'ma, di, wo, do, vr' from '12345'."""
+    names = DAY_ABBREVIATIONS.get(lang, DAY_ABBREVIATIONS["en"])
+    return ", ".join(
+        names[int(day) - 1] for day in work_days if day.isdigit() and 1 <= int(day) <= 7
+    )
 
 
 def join_payload(network: Network) -> str:
@@ -79,6 +98,14 @@ def setup_message(
                 language=LANGUAGE_NAMES.get(network.language, network.language),
                 timezone=esc(network.timezone),
                 coordinators=people,
+            ),
+            t(
+                lang,
+                "Reminders: {days}, {start}–{end}. Weekly overview: {digest}.",
+                days=office_days(lang, network.work_days),
+                start=network.work_start,
+                end=network.work_end,
+                digest=t(lang, DIGEST_LABELS.get(network.digest, DIGEST_LABELS["group"])),
             ),
             t(
                 lang,

@@ -151,7 +151,7 @@ async def test_trekker_actions_reminders_escalation_and_digest(
     # The weekly digest on Monday 09:00, one message per week: done, due this week, overdue.
     bot.clock.set(dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC))
     await bot.dispatch()
-    digests = [m for m in world.bot_messages(group) if "Weekoverzicht" in (m.text or "")]
+    digests = [m for m in world.bot_messages(group) if "Weekoverzicht van" in (m.text or "")]
     assert len(digests) == 2  # Monday 30 November and Monday 7 December
     text = digests[-1].text
     assert "1 afgerond vorige week" in text and "Huurcontracten" in text
@@ -223,3 +223,64 @@ async def test_a_trekker_without_private_chat_is_nudged_once(bot: BotHarness, wo
     async with bot.services.database.unit_of_work() as session:
         trekker = (await session.scalars(select(Trekker))).one()
         assert trekker.person_id == shy.id
+
+
+async def test_office_hours_editing_cancelling_and_a_private_digest(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 2)
+    els, group, anna = setup.net.els, setup.net.group, setup.partners["Anna"]
+    [settings] = await bot.send(els, group, "/setup uren 08:00-12:30")
+    assert "Herinneringen: ma, di, wo, do, vr, 08:00–12:30" in settings.text
+    [settings] = await bot.send(els, group, "/setup dagen ma,wo")
+    assert "Herinneringen: ma, wo, 08:00–12:30" in settings.text
+    [settings] = await bot.send(els, group, "/setup overzicht trekkers")
+    assert "Weekoverzicht: privé naar de trekkers" in settings.text
+    for wrong in ("/setup uren 17:00-09:00", "/setup uren laat", "/setup dagen maandag,xx"):
+        [refusal] = await bot.send(els, group, wrong)
+        assert "Gebruik: /setup" in refusal.text, wrong
+
+    announcement = await new_group(bot, els, group)
+    await bot.press(anna, announcement, "Ik trek")
+    await add_action(bot, anna, "Wonen met zorg", "Plan maken", "Welzijn", "vrijdag")  # 27 Nov
+    await add_action(bot, anna, "Wonen met zorg", "Verkeerde actie", "Welzijn", "vrijdag")
+
+    # From the private list: change the owner and the text of one, cancel the other.
+    [overview] = await bot.send(anna, anna, "/actions")
+    [card] = await bot.press(anna, overview, "Plan maken")
+    sent = await bot.press(anna, card, "Andere verantwoordelijke")
+    await bot.send(anna, anna, "Gemeente Amersfoort")
+    [card] = await bot.press(anna, overview, "Plan maken")
+    assert "Verantwoordelijk: Gemeente Amersfoort" in card.text
+    await bot.press(anna, card, "Tekst")
+    [card] = await bot.send(anna, anna, "Plan maken met de corporaties")
+    assert "Plan maken met de corporaties" in card.text
+    [other] = await bot.press(anna, overview, "Verkeerde actie")
+    await bot.press(anna, other, "schrappen")
+    assert "geschrapt" in other.text
+    assert sent  # the owner prompt was sent
+
+    def reminders() -> list[str]:
+        return [m.text for m in world.bot_messages(anna) if m.text and m.text[0] in "⏰⚠"]
+
+    # Office hours are now Monday and Wednesday mornings. Three days before Friday is Tuesday:
+    # the reminder waits for Wednesday 08:00. The cancelled action never reminds anyone.
+    bot.clock.set(dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC))
+    await bot.dispatch()
+    assert reminders() == [
+        "⏰ Uiterlijk vrijdag 27 november: Plan maken met de corporaties\n"
+        "Werkgroep Wonen met zorg, verantwoordelijk: Gemeente Amersfoort."
+    ]
+    # Friday is no working day: the due day's reminder and the first overdue one meet on
+    # Monday 08:00, and only one goes out.
+    bot.clock.set(dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC))
+    await bot.dispatch()
+    assert len(reminders()) == 1
+    bot.clock.set(dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC))
+    await bot.dispatch()
+    assert len(reminders()) == 2 and reminders()[-1].startswith(
+        "⚠️ Te laat sinds vrijdag 27 november"
+    )
+    # The weekly overview went to the trekker privately, not to the group.
+    assert any("Weekoverzicht van" in (m.text or "") for m in world.bot_messages(anna))
+    assert not any("Weekoverzicht van" in (m.text or "") for m in world.bot_messages(group))
