@@ -13,6 +13,8 @@ PRIVATE_COMMANDS = [
     ("round", N_("Start a score round (coordinators)")),
     ("questionnaire", N_("Write a questionnaire of your own (coordinators)")),
     ("results", N_("Results of earlier rounds (coordinators)")),
+    ("action", N_("Add an action to your working group")),
+    ("actions", N_("Open actions, to view or change")),
     ("leave", N_("Leave a network")),
     ("language", N_("Nederlands or English")),
     ("privacy", N_("What I store, and what never")),
@@ -24,6 +26,8 @@ PRIVATE_COMMANDS = [
 GROUP_COMMANDS = [
     ("join", N_("Take part in this network")),
     ("results", N_("The latest results")),
+    ("workgroups", N_("Working groups and their trekkers")),
+    ("actions", N_("Open actions per working group")),
     ("help", N_("What this bot does")),
 ]
 
@@ -36,6 +40,10 @@ ADMIN_COMMANDS = [
     ("round", N_("Start a score round")),
     ("close", N_("Close the open round now")),
     ("extend", N_("Give the round more time: /extend date")),
+    ("workgroup", N_("Start a working group: /workgroup name")),
+    ("trekker", N_("Reply to a message: make its sender trekker of a group")),
+    ("workgroups", N_("Working groups and their trekkers")),
+    ("actions", N_("Open actions per working group")),
     ("results", N_("The latest results")),
     ("help", N_("What this bot does")),
 ]

@@ -284,3 +284,26 @@ async def test_office_hours_editing_cancelling_and_a_private_digest(
     # The weekly overview went to the trekker privately, not to the group.
     assert any("Weekoverzicht van" in (m.text or "") for m in world.bot_messages(anna))
     assert not any("Weekoverzicht van" in (m.text or "") for m in world.bot_messages(group))
+
+
+async def test_coordinator_appoints_and_changes_trekkers_by_reply(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    els, group = setup.net.els, setup.net.group
+    anna, bram, chris = (setup.partners[n] for n in ("Anna", "Bram", "Chris"))
+    await new_group(bot, els, group, "Wijkveiligheid")
+    for user in (anna, bram, chris):
+        await world.send(user, group, f"Hallo, {user.first_name} hier")
+    said = {m.from_id: m for m in world.messages[group.id] if (m.text or "").startswith("Hallo")}
+    [usage] = await bot.send(els, group, "/trekker", reply_to=said[anna.id])
+    assert "Antwoord op een bericht" in usage.text
+    [unknown] = await bot.send(els, group, "/trekker Bestaat niet", reply_to=said[anna.id])
+    assert "Er is geen werkgroep die Bestaat niet heet" in unknown.text
+    [refused] = await bot.send(anna, group, "/trekker Wijkveiligheid", reply_to=said[bram.id])
+    assert "Alleen coördinatoren" in refused.text
+    await bot.send(els, group, "/trekker wijkveiligheid", reply_to=said[anna.id])
+    [second] = await bot.send(els, group, "/trekker Wijkveiligheid", reply_to=said[bram.id])
+    assert "Trekker: Anna, Bram" in second.text
+    [changed] = await bot.send(els, group, "/trekker Wijkveiligheid", reply_to=said[chris.id])
+    assert "Trekker: Anna, Chris" in changed.text  # at most two: the newest gives way
