@@ -18,10 +18,12 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from domain.clock import Clock
 from handlers import (
+    agreements,
     answering,
     network,
     people,
     questionnaires,
+    reviews,
     round_outcome,
     rounds,
     work_schedule,
@@ -44,6 +46,7 @@ RENDERERS: dict[str, Renderer] = {
     **network.RENDERERS,
     **round_outcome.RENDERERS,
     **work_schedule.RENDERERS,
+    **reviews.RENDERERS,
 }
 
 
@@ -121,6 +124,8 @@ def build_application(
         *answering.HANDLERS,
         *questionnaires.HANDLERS,
         *workgroups.HANDLERS,
+        *agreements.HANDLERS,
+        *reviews.HANDLERS,
         *people.HANDLERS,
         *people.FALLBACKS,
     ]:

@@ -51,6 +51,13 @@ class Cb(StrEnum):
     WG_OTHER_DATE = "wd"
     WG_ACT = "wx"
     WG_CARD = "wc"
+    AGREEMENT_PARTY = "ap"
+    AGREEMENT_INTERVAL = "ai"
+    AGREEMENT_START = "as"
+    AGREEMENT_WHO = "aw"
+    AGREEMENT_SAVE = "ag"
+    AGREEMENT_EDIT = "ae"
+    REVIEW_ANSWER = "va"
 
 
 class BadCallback(ValueError):

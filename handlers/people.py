@@ -12,7 +12,7 @@ from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.enums import Level, OrgType
 from domain.errors import Refusal
 from domain.text import NameProblem, clean_name, esc
-from handlers import answering, questionnaires, rounds, workgroups
+from handlers import agreements, answering, questionnaires, reviews, rounds, workgroups
 from handlers.base import (
     Context,
     is_chat_member,
@@ -149,7 +149,11 @@ async def private_text(update: Update, context: Context) -> None:
         person = await _person(session, update)
         lang = _lang(person, update, context)
         conversation = await queries.conversation_of(session, person.id)
-        if conversation is not None and conversation.kind in (
+        if conversation is not None and conversation.kind in (agreements.NEW, agreements.NEW_TEXT):
+            await agreements.agreement_text(update, context, session, conversation, lang)
+        elif conversation is not None and conversation.kind == reviews.NOTE:
+            await reviews.note_text(update, context, session, conversation, lang)
+        elif conversation is not None and conversation.kind in (
             workgroups.NEW_ACTION,
             workgroups.EDIT_ACTION,
         ):

@@ -387,3 +387,111 @@ class ActionNote(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class Agreement(Base):
+    """A comfort agreement between parties of a network, or the network's ground rules
+    (kind "rules"), reviewed every interval_months."""
+
+    __tablename__ = "agreement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("network.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default="agreement")  # agreement, rules
+    title: Mapped[str] = mapped_column(String(128))
+    start_on: Mapped[dt.date] = mapped_column(Date)
+    interval_months: Mapped[int] = mapped_column(Integer, default=6)
+    next_review_on: Mapped[dt.date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="active")  # active, stopped
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+    versions: Mapped[list[AgreementVersion]] = relationship(
+        order_by="AgreementVersion.number", cascade="all, delete-orphan", passive_deletes=True
+    )
+    parties: Mapped[list[AgreementParty]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    responders: Mapped[list[AgreementResponder]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def text(self) -> str:
+        """The current text."""
+        return self.versions[-1].text if self.versions else ""
+
+
+class AgreementVersion(Base):
+    """One version of an agreement's text; adjusting adds a version, nothing is overwritten."""
+
+    __tablename__ = "agreement_version"
+    __table_args__ = (UniqueConstraint("agreement_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class AgreementParty(Base):
+    """An organisation that is party to an agreement."""
+
+    __tablename__ = "agreement_party"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    organisation: Mapped[Organisation] = relationship()
+
+
+class AgreementResponder(Base):
+    """A named person who answers the reviews (instead of every party's representatives)."""
+
+    __tablename__ = "agreement_responder"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+
+
+class Review(Base):
+    """One review of an agreement: open until every party answered or the deadline passed."""
+
+    __tablename__ = "review"
+    __table_args__ = (UniqueConstraint("agreement_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    deadline_at: Mapped[dt.datetime] = mapped_column()
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open, closed
+    outcome: Mapped[str | None] = mapped_column(String(16))  # keep, adjust, stop, none
+    version_number: Mapped[int] = mapped_column(Integer, default=1)
+    closed_at: Mapped[dt.datetime | None] = mapped_column()
+
+    agreement: Mapped[Agreement] = relationship()
+
+
+class ReviewAnswer(Base):
+    """A party's (or named person's) answer to a review: keep, adjust or stop, with a note."""
+
+    __tablename__ = "review_answer"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("review.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    responder: Mapped[str] = mapped_column(String(24), primary_key=True)  # o<org id> / p<person>
+    label: Mapped[str] = mapped_column(String(128))  # the party's or person's name then
+    choice: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    answered_at: Mapped[dt.datetime] = mapped_column(default=_now)

@@ -1,0 +1,158 @@
+"""Journey 5: comfort agreements with their half-yearly reviews, and the ground rules."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from sqlalchemy import select
+
+from storage.models import Agreement, Review
+from tests.e2e.test_rounds import network_with_partners
+from tests.fakebot.world import Message, User, World
+from tests.harness import BotHarness
+
+
+async def record(bot: BotHarness, els: User, title: str, text: str, parties: list[str]) -> Message:
+    """Els records an agreement in private chat; returns the confirmation."""
+    [step] = await bot.send(els, els, "/agreement")
+    assert "Wat is de titel" in step.text
+    await bot.send(els, els, title)
+    [choice] = await bot.send(els, els, text)
+    for party in parties:
+        await bot.press(els, choice, party)
+    await bot.press(els, choice, "Volgende")
+    await bot.press(els, choice, "halfjaar")
+    await bot.press(els, choice, "Vandaag")
+    await bot.press(els, choice, "Alle vertegenwoordigers")
+    assert "Evaluatie elke 6 maanden; de eerste op maandag 24 mei" in choice.text
+    await bot.press(els, choice, "Opslaan")
+    return choice
+
+
+def prompts(world: World, user: User) -> list[Message]:
+    return [
+        m
+        for m in world.bot_messages(user)
+        if "🔁 Evaluatie van" in (m.text or "") or "Nog open" in (m.text or "")
+    ]
+
+
+async def test_an_agreement_reviewed_after_six_months(bot: BotHarness, world: World) -> None:
+    setup = await network_with_partners(bot, world, 4)
+    els, group, p = setup.net.els, setup.net.group, setup.partners
+    # Anna and Bram represent Portaal, Chris the municipality, Dewi the care provider.
+    saved = await record(
+        bot,
+        els,
+        "Huurcontracten <zorg>",
+        "Corporaties en zorgaanbieders evalueren huurcontracten op naam van de zorgaanbieder "
+        "& de begeleiding.",
+        ["Portaal", "Gemeente Amersfoort", "Zorggroep Eemland"],
+    )
+    assert "Nieuwe afspraak: Huurcontracten <zorg>" in saved.text
+    [announced] = [m for m in world.bot_messages(group) if "Nieuwe afspraak" in (m.text or "")]
+    assert "Partijen: Gemeente Amersfoort, Portaal, Zorggroep Eemland" in announced.text or (
+        "Partijen:" in announced.text and "Zorggroep Eemland" in announced.text
+    )
+    assert "Eerste evaluatie: maandag 24 mei" in announced.text
+    [listing] = await bot.send(p["Anna"], group, "/agreements")
+    assert "volgende evaluatie" in listing.text
+
+    # Six months later, across a restart: every party's people get the question once.
+    await bot.stop()
+    bot.clock.set(dt.datetime(2027, 5, 24, 8, 0, tzinfo=dt.UTC))  # Monday 24 May, 10:00 local
+    await bot.start(dispatch_on_start=True)
+    for _ in range(200):
+        if prompts(world, p["Dewi"]):
+            break
+        await asyncio.sleep(0.02)
+    await bot.restart()
+    await bot.dispatch()
+    assert [len(prompts(world, p[name])) for name in ("Anna", "Bram", "Chris", "Dewi")] == [
+        1,
+        1,
+        1,
+        1,
+    ]
+    assert any("Tijd om" in (m.text or "") for m in world.bot_messages(group))
+
+    # Portaal keeps it (Anna answers for her organisation), the municipality wants a change.
+    await bot.press(p["Anna"], prompts(world, p["Anna"])[0], "Zo laten")
+    question = prompts(world, p["Chris"])[0]
+    await bot.press(p["Chris"], question, "Aanpassen")
+    assert "Vastgelegd voor Gemeente Amersfoort: Aanpassen" in question.text
+    await bot.send(p["Chris"], p["Chris"], "Graag ook de <wijkteams> erbij & een vast contactpunt")
+    # Someone outside the agreement's parties cannot answer.
+    outsider = world.user("Olaf")
+    await bot.press_data(
+        outsider,
+        prompts(world, p["Dewi"])[0],
+        prompts(world, p["Dewi"])[0].buttons()[0]["callback_data"],
+    )
+    assert "jij hoeft hem niet te beantwoorden" in (bot.answer_to_last_press() or {})["text"]
+
+    # Three days before the deadline the care provider is chased; Portaal is not.
+    bot.clock.set(dt.datetime(2027, 6, 4, 8, 0, tzinfo=dt.UTC))
+    await bot.dispatch()
+    assert len(prompts(world, p["Dewi"])) == 2 and len(prompts(world, p["Bram"])) == 1
+    # The deadline: the outcome reaches the group, the coordinator hears who did not answer.
+    bot.clock.set(dt.datetime(2027, 6, 7, 8, 0, tzinfo=dt.UTC))
+    await bot.dispatch()
+    [outcome] = [
+        m
+        for m in world.bot_messages(group)
+        if "Evaluatie van" in (m.text or "") and "Aanpassen" in (m.text or "")
+    ]
+    assert "Portaal: Zo laten" in outcome.text
+    assert (
+        "Gemeente Amersfoort: Aanpassen — Graag ook de <wijkteams> erbij & een vast contactpunt"
+        in outcome.text
+    )
+    assert "Geen antwoord van: Zorggroep Eemland" in outcome.text
+    assert "Volgende evaluatie: woensdag 24 november" in outcome.text
+    assert any(
+        "🚩" in (m.text or "") and "Zorggroep Eemland" in m.text for m in world.bot_messages(els)
+    )
+    # A button of the closed review does nothing.
+    await bot.press(p["Dewi"], prompts(world, p["Dewi"])[-1], "Stoppen")
+    assert "werkt niet meer" in (bot.answer_to_last_press() or {})["text"]
+
+    # The coordinator records the adjusted text; the history keeps both versions and the review.
+    [history] = await bot.send(els, els, "/agreement huurcontracten")
+    await bot.press(els, history, "Nieuwe tekst")
+    await bot.send(els, els, "Corporaties, zorgaanbieders en wijkteams evalueren halfjaarlijks.")
+    parts = await bot.send(els, group, "/agreement Huurcontracten <zorg>")
+    text = "\n".join(m.text for m in parts)
+    assert "wijkteams evalueren halfjaarlijks" in text and "Versies" in text
+    assert "Evaluaties" in text and "Aanpassen" in text
+    async with bot.services.database.unit_of_work() as session:
+        agreement = (await session.scalars(select(Agreement))).one()
+        assert agreement.next_review_on == dt.date(2027, 11, 24)
+        assert len((await session.scalars(select(Review))).all()) == 1
+
+
+async def test_hostile_input_and_ground_rules(bot: BotHarness, world: World) -> None:
+    setup = await network_with_partners(bot, world, 2)
+    els, group, anna = setup.net.els, setup.net.group, setup.partners["Anna"]
+    await bot.send(els, els, "/agreement")
+    [too_long] = await bot.send(els, els, "x" * 500)
+    assert "hooguit 100 tekens" in too_long.text
+    await bot.send(els, els, "<b>Niet-pluis</b> & signalen")
+    [too_long] = await bot.send(els, els, "y" * 10000)
+    assert "hooguit 3000 tekens" in too_long.text
+    [refused] = await bot.send(anna, anna, "/agreement")
+    assert "geen enkel netwerk coördinator" in refused.text
+    [unknown] = await bot.send(anna, group, "/agreement bestaat niet")
+    assert "Er is geen afspraak" in unknown.text
+
+    [none] = await bot.send(anna, group, "/rules")
+    assert "nog geen spelregels" in none.text
+    await bot.send(els, els, "/setrules")
+    await bot.send(
+        els, els, "1. We zoeken elkaar op als er gedoe dreigt.\n2. Eigenaarschap is gedeeld."
+    )
+    [rules] = await bot.send(anna, group, "/rules")
+    assert "We zoeken elkaar op" in rules.text
+    async with bot.services.database.unit_of_work() as session:
+        assert len((await session.scalars(select(Agreement))).all()) == 1  # the rules only
