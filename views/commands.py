@@ -14,6 +14,10 @@ PRIVATE_COMMANDS = [
     ("questionnaire", N_("Write a questionnaire of your own (coordinators)")),
     ("results", N_("Results of earlier rounds (coordinators)")),
     ("action", N_("Add an action to your working group")),
+    ("agreement", N_("Record an agreement, or show one: /agreement title")),
+    ("agreements", N_("The network's agreements")),
+    ("rules", N_("The network's ground rules")),
+    ("setrules", N_("Record the ground rules (coordinators)")),
     ("actions", N_("Open actions, to view or change")),
     ("leave", N_("Leave a network")),
     ("language", N_("Nederlands or English")),
@@ -28,6 +32,8 @@ GROUP_COMMANDS = [
     ("results", N_("The latest results")),
     ("workgroups", N_("Working groups and their trekkers")),
     ("actions", N_("Open actions per working group")),
+    ("agreements", N_("The network's agreements")),
+    ("rules", N_("The network's ground rules")),
     ("help", N_("What this bot does")),
 ]
 

@@ -156,3 +156,36 @@ async def test_hostile_input_and_ground_rules(bot: BotHarness, world: World) -> 
     assert "We zoeken elkaar op" in rules.text
     async with bot.services.database.unit_of_work() as session:
         assert len((await session.scalars(select(Agreement))).all()) == 1  # the rules only
+
+
+async def test_a_review_closes_as_soon_as_every_party_answered_and_stop_ends_it(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 2)
+    els, group, anna = setup.net.els, setup.net.group, setup.partners["Anna"]
+    await record(
+        bot,
+        els,
+        "Niet-pluis overleg",
+        "Corporaties melden niet-pluis bij de wijkzorg.",
+        ["Portaal"],
+    )
+    bot.clock.set(dt.datetime(2027, 5, 24, 8, 0, tzinfo=dt.UTC))
+    await bot.dispatch()
+    await bot.press(anna, prompts(world, anna)[0], "Stoppen")
+    await bot.dispatch()
+    [outcome] = [
+        m
+        for m in world.bot_messages(group)
+        if "Evaluatie van" in (m.text or "") and "Portaal:" in (m.text or "")
+    ]
+    assert "Evaluatie van Niet-pluis overleg: Stoppen" in outcome.text
+    assert "De afspraak stopt" in outcome.text
+    [listing] = await bot.send(anna, group, "/agreements")
+    assert "Niet-pluis overleg — gestopt" in listing.text
+    # Bram (also Portaal) still has the question, but the review is closed.
+    await bot.press(setup.partners["Bram"], prompts(world, setup.partners["Bram"])[0], "Zo laten")
+    assert "werkt niet meer" in (bot.answer_to_last_press() or {})["text"]
+    bot.clock.set(dt.datetime(2027, 11, 24, 8, 0, tzinfo=dt.UTC))
+    await bot.dispatch()
+    assert prompts(world, anna) == []  # answered, and a stopped agreement is not reviewed again
