@@ -26,6 +26,7 @@ from handlers import (
     reviews,
     round_outcome,
     rounds,
+    summary,
     work_schedule,
     workgroups,
 )
@@ -126,6 +127,7 @@ def build_application(
         *workgroups.HANDLERS,
         *agreements.HANDLERS,
         *reviews.HANDLERS,
+        *summary.HANDLERS,
         *people.HANDLERS,
         *people.FALLBACKS,
     ]:

@@ -84,14 +84,17 @@ async def queue_progress(
     )
 
 
-async def round_result(session: AsyncSession, round_: Round) -> RoundResult:
-    """The publishable result of a round, computed from SQL aggregates."""
+async def round_result(
+    session: AsyncSession, round_: Round, *, compare: bool = True
+) -> RoundResult:
+    """The publishable result of a round, computed from SQL aggregates; with compare, the
+    previous published round's means alongside (only one step back, never the whole chain)."""
     questionnaire = await questionnaire_of(session, round_.questionnaire)
     counts = await store.aggregates(session, round_.id)
-    previous_round = await store.previous_round(session, round_)
+    previous_round = await store.previous_round(session, round_) if compare else None
     previous = None
     if previous_round is not None:
-        previous = (await round_result(session, previous_round)).means or None
+        previous = (await round_result(session, previous_round, compare=False)).means or None
     comments = await store.comments(session, round_.id)
     random.Random(round_.id).shuffle(comments)
     return compose(

@@ -59,3 +59,62 @@ def bar_chart(
         return buffer.getvalue()
     finally:
         plt.close(figure)
+
+
+def trend_chart(
+    title: str,
+    labels: Sequence[str],
+    dates: Sequence[str],
+    series: Sequence[Sequence[float | None]],
+) -> bytes:
+    """The mean per item across rounds: one line per item, rounds along the bottom."""
+    figure: Figure = plt.figure(figsize=(6.4, 4.2), dpi=150)
+    try:
+        axes = figure.add_subplot()
+        positions = list(range(len(dates)))
+        for label, values in zip(labels, series, strict=True):
+            points = [(x, v) for x, v in zip(positions, values, strict=True) if v is not None]
+            if points:
+                axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+        axes.set_xticks(positions, labels=list(dates), fontsize=9, rotation=30)
+        axes.set_ylim(1, 10)
+        axes.grid(alpha=0.3)
+        axes.set_title(title, fontsize=13, loc="left")
+        axes.legend(fontsize=8, loc="lower left", ncols=2)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        figure.tight_layout()
+        return _png(figure)
+    finally:
+        plt.close(figure)
+
+
+def report_page(
+    title: str, lines: Sequence[str], labels: Sequence[str], means: Sequence[float | None]
+) -> bytes:
+    """One board-ready page: the title, key figures, and the latest averages as bars."""
+    figure: Figure = plt.figure(figsize=(8.27, 11.69), dpi=100)  # A4 portrait
+    try:
+        figure.text(0.07, 0.95, title, fontsize=20, weight="bold", va="top")
+        for index, line in enumerate(lines):
+            figure.text(0.07, 0.90 - index * 0.028, line, fontsize=11, va="top")
+        if labels:
+            axes = figure.add_axes((0.32, 0.08, 0.6, 0.42))
+            positions = list(range(len(labels)))[::-1]
+            axes.barh(positions, [m or 0 for m in means], color=CURRENT, height=0.55)
+            for position, value in zip(positions, means, strict=True):
+                if value is not None:
+                    axes.text(value + 0.1, position, f"{value:.1f}", va="center", fontsize=10)
+            axes.set_yticks(positions, labels=list(labels), fontsize=10)
+            axes.set_xlim(0, 10.8)
+            for side in ("top", "right"):
+                axes.spines[side].set_visible(False)
+        return _png(figure)
+    finally:
+        plt.close(figure)
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,0 +1,169 @@
+"""/summary, /export and /report: where a network stands, for its coordinators, in private chat."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from telegram import InputFile, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CommandHandler
+
+from domain.errors import Refusal
+from domain.text import esc
+from handlers.base import NETWORK_PICKERS, Context, is_group, person_language, reply, touch_person
+from handlers.network import NOT_SET_UP, ONLY_COORDINATORS
+from handlers.summary_data import Summary, gather
+from i18n import N_, t
+from storage import queries
+from storage.models import Network
+from views import charts
+from views import network as network_view
+from views import summary as view
+from views.rounds import label, questionnaire_name
+from views.workgroups import day
+
+NOT_A_COORDINATOR = N_("You are not a coordinator of any network.")
+Deliver = Callable[[Context, int, Summary, str], Awaitable[None]]
+
+
+async def _for_network(update: Update, context: Context, command: str, deliver: Deliver) -> None:
+    """Run a coordinator command for the right network, always answering in private chat."""
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    if is_group(chat):
+        async with context.unit_of_work() as session:
+            network = await queries.network_by_chat(session, chat.id)
+            if network is None:
+                raise Refusal(NOT_SET_UP)
+            member = await queries.membership(session, network.id, user.id)
+            if member is None or not member.is_coordinator:
+                raise Refusal(ONLY_COORDINATORS)
+        await reply(update, t(network.language, "I have sent it to you in a private chat."))
+        await _deliver(context, user.id, network.id, deliver)
+        return
+    async with context.unit_of_work() as session:
+        person = await touch_person(session, user, started=True)
+        coordinated = [
+            m for m in await queries.memberships_of(session, user.id) if m.is_coordinator
+        ]
+    if not coordinated:
+        raise Refusal(NOT_A_COORDINATOR)
+    if len(coordinated) > 1:
+        lang = person_language(person, user, context.services.settings.default_language)
+        text, markup = network_view.choose_network(lang, coordinated, command)
+        await reply(update, text, markup)
+        return
+    await _deliver(context, user.id, coordinated[0].network_id, deliver)
+
+
+async def _deliver(context: Context, person_id: int, network_id: int, deliver: Deliver) -> None:
+    async with context.unit_of_work() as session:
+        member = await queries.membership(session, network_id, person_id)
+        if member is None or not member.is_coordinator:
+            raise Refusal(ONLY_COORDINATORS)
+        person = member.person
+        network = await session.get(Network, network_id)
+        assert network is not None
+        lang = person_language(person, None, network.language)
+        summary = await gather(session, network, context.services.clock.now())
+    await deliver(context, person_id, summary, lang)
+
+
+async def _send_summary(context: Context, chat_id: int, summary: Summary, lang: str) -> None:
+    for part in view.summary_text(lang, summary):
+        await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
+    for entry in summary.latest:
+        questionnaire = entry.questionnaire
+        labels = [label(lang, questionnaire, item) for item in questionnaire.items]
+        means = [entry.result.means.get(item.key) for item in questionnaire.items]
+        previous = entry.result.previous_means
+        before = [previous.get(item.key) for item in questionnaire.items] if previous else None
+        title = questionnaire_name(lang, questionnaire)
+        photo = await asyncio.to_thread(charts.bar_chart, title, labels, means, before)
+        await context.bot.send_photo(chat_id, photo, caption=esc(title))
+        history = summary.history.get(questionnaire.key, [])
+        if len(history) > 1:
+            dates = [day(lang, e.round.closes_at.date()) for e in history]
+            series = [
+                [e.result.means.get(item.key) for e in history] for item in questionnaire.items
+            ]
+            trend = await asyncio.to_thread(charts.trend_chart, title, labels, dates, series)
+            caption = t(
+                lang,
+                "{questionnaire}: the average per item in every round",
+                questionnaire=esc(title),
+            )
+            await context.bot.send_photo(chat_id, trend, caption=caption, parse_mode=ParseMode.HTML)
+
+
+async def _send_export(context: Context, chat_id: int, summary: Summary, lang: str) -> None:
+    tables = view.export_tables(lang, summary)
+    stem = f"netwerkpols-{summary.today.isoformat()}"
+    workbook = await asyncio.to_thread(view.xlsx, tables)
+    await context.bot.send_document(
+        chat_id,
+        InputFile(workbook, filename=f"{stem}.xlsx"),
+        caption=t(
+            lang,
+            "📎 Export of {network}: one sheet per topic; CSV files follow.",
+            network=esc(summary.network.name),
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+    for name, rows in tables.items():
+        await context.bot.send_document(
+            chat_id, InputFile(view.csv_bytes(rows), filename=f"{stem}-{name}.csv")
+        )
+
+
+async def _send_report(context: Context, chat_id: int, summary: Summary, lang: str) -> None:
+    labels: list[str] = []
+    means: list[float | None] = []
+    if summary.latest:
+        entry = summary.latest[0]
+        labels = [label(lang, entry.questionnaire, item) for item in entry.questionnaire.items]
+        means = [entry.result.means.get(item.key) for item in entry.questionnaire.items]
+    title = f"{summary.network.name} — {day(lang, summary.today)}"
+    page = await asyncio.to_thread(
+        charts.report_page, title, view.report_lines(lang, summary), labels, means
+    )
+    await context.bot.send_document(
+        chat_id, InputFile(page, filename=f"netwerkpols-report-{summary.today.isoformat()}.png")
+    )
+
+
+async def summary(update: Update, context: Context) -> None:
+    """/summary: members, latest rounds and trend, working groups, agreements."""
+    await _for_network(update, context, "summary", _send_summary)
+
+
+async def export(update: Update, context: Context) -> None:
+    """/export: an XLSX workbook and CSV files with what may be published."""
+    await _for_network(update, context, "export", _send_export)
+
+
+async def report(update: Update, context: Context) -> None:
+    """/report: one page per network, for a board meeting or a slide."""
+    await _for_network(update, context, "report", _send_report)
+
+
+def _picker(deliver: Deliver) -> Callable[[Update, Context, int], Awaitable[None]]:
+    async def picked(update: Update, context: Context, network_id: int) -> None:
+        user = update.effective_user
+        assert user is not None
+        await _deliver(context, user.id, network_id, deliver)
+
+    return picked
+
+
+NETWORK_PICKERS["summary"] = _picker(_send_summary)
+NETWORK_PICKERS["export"] = _picker(_send_export)
+NETWORK_PICKERS["report"] = _picker(_send_report)
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("summary", summary),
+    CommandHandler("export", export),
+    CommandHandler("report", report),
+]

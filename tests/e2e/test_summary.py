@@ -1,0 +1,116 @@
+"""Journey 6: a coordinator asks where the network stands; summary, export and report."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+from PIL import Image
+
+from tests.e2e.test_agreements import record
+from tests.e2e.test_rounds import answer, network_with_partners, start_round
+from tests.e2e.test_workgroups import add_action, new_group
+from tests.fakebot.world import World
+from tests.harness import BotHarness
+
+
+async def busy_network(bot: BotHarness, world: World):  # type: ignore[no-untyped-def]
+    """Two closed rounds, a working group with actions in every state, two agreements."""
+    setup = await network_with_partners(bot, world, 3)
+    els, group, p = setup.net.els, setup.net.group, setup.partners
+    for scores in ([5, 5, 5, 5, 5, 5, 5], [7, 6, 4, 5, 8, 6, 5]):
+        announcement = await start_round(bot, els, k="3")
+        for user in p.values():
+            await answer(bot, user, announcement, scores)
+        await bot.send(els, group, "/close")
+        await bot.dispatch()
+        bot.advance(days=20)
+    message = await new_group(bot, els, group)
+    await bot.press(p["Anna"], message, "Ik trek")
+    await add_action(bot, p["Anna"], "Wonen met zorg", "Open actie", "Gemeente", "over drie weken")
+    await add_action(bot, p["Anna"], "Wonen met zorg", "Te late actie", "Portaal", "morgen")
+    await add_action(bot, p["Anna"], "Wonen met zorg", "Afgeronde actie", None, "vrijdag")
+    [overview] = await bot.send(p["Anna"], p["Anna"], "/actions")
+    [card] = await bot.press(p["Anna"], overview, "Afgeronde actie")
+    await bot.press(p["Anna"], card, "Klaar")
+    await record(bot, els, "Huurcontracten", "Halfjaarlijks evalueren.", ["Portaal"], first=None)
+    await record(
+        bot, els, "Niet-pluis", "Signalen met de wijkzorg.", ["Gemeente Amersfoort"], first=None
+    )
+    bot.advance(days=3)  # "morgen" is now overdue
+    return setup
+
+
+async def test_summary_export_and_report(bot: BotHarness, world: World) -> None:
+    setup = await busy_network(bot, world)
+    els, group, anna = setup.net.els, setup.net.group, setup.partners["Anna"]
+
+    [refused] = await bot.send(anna, group, "/summary")
+    assert "Alleen coördinatoren" in refused.text
+    sent = await bot.send(els, group, "/summary")
+    pointer = [m for m in sent if m.chat_id == group.id]
+    assert len(pointer) == 1 and "privégesprek" in pointer[0].text
+    private = [m for m in sent if m.chat_id == els.id]
+    text = "\n".join(m.text or "" for m in private)
+    assert "Samenvatting van Wonen & Zorg Amersfoort" in text
+    assert "3 partners uit 2 organisaties" in text
+    assert "3 van de 3 antwoordden (100%)" in text
+    assert "Vertrouwen 7.0 ↑+2.0" in text and "Communicatie 4.0 ↓-1.0" in text
+    assert (
+        "Wonen met zorg (Anna): 2 open" in text
+        and "1 te laat" in text
+        and "1 afgerond in 30 dagen" in text
+    )
+    assert "⚠️ Te late actie" in text
+    assert "2 vastgelegd; geen evaluaties in de komende 60 dagen" in text
+    photos = [m for m in private if m.photo is not None]
+    assert len(photos) == 2  # the latest round's chart and the trend across both rounds
+    assert all(Image.open(io.BytesIO(m.photo or b"")).size[0] > 500 for m in photos)
+
+    documents = await bot.send(els, els, "/export")
+    files = {m.document[0]: m.document[1] for m in documents if m.document}
+    workbook_name = next(name for name in files if name.endswith(".xlsx"))
+    workbook = load_workbook(io.BytesIO(files[workbook_name]))
+    assert workbook.sheetnames == ["rounds", "actions", "agreements", "reviews", "members"]
+    rounds = list(workbook["rounds"].iter_rows(values_only=True))
+    assert len(rounds) == 1 + 2 * 7  # a header and one aggregate row per item per round
+    assert rounds[1][2] == 3 and rounds[1][5] == 5.0
+    trust_latest = [r for r in rounds[1:] if r[4] == "Vertrouwen"][-1]
+    assert trust_latest[5] == 7.0
+    actions = list(workbook["actions"].iter_rows(values_only=True))
+    assert sorted(r[4] for r in actions[1:]) == ["done", "open", "open"]
+    everything = " ".join(
+        str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row
+    )
+    for user in setup.partners.values():
+        assert str(user.id) not in everything  # nobody's identity, nobody's answers
+    members_csv = next(content for name, content in files.items() if name.endswith("-members.csv"))
+    rows = list(csv.reader(io.StringIO(members_csv.decode("utf-8-sig"))))
+    assert rows[0][0] == "organisation" and {r[0] for r in rows[1:]} == {
+        "Portaal",
+        "Gemeente Amersfoort",
+    }
+
+    [report] = await bot.send(els, els, "/report")
+    assert report.document is not None and report.document[0].endswith(".png")
+    page = Image.open(io.BytesIO(report.document[1]))
+    assert page.size == (827, 1169)  # A4 portrait at 100 dpi
+
+
+async def test_summary_of_an_empty_network_and_a_coordinator_of_two(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 1)
+    els = setup.net.els
+    [text] = await bot.send(els, els, "/summary")
+    assert "Nog geen gepubliceerde ronde" in text.text and "Nog geen werkgroepen" in text.text
+    second = world.group("Tweede netwerk", admins=[els])
+    await bot.add_bot(second, by=els)
+    await bot.send(els, second, "/setup")
+    [choice] = await bot.send(els, els, "/export")
+    assert "Welk netwerk?" in choice.text
+    documents = await bot.press(els, choice, "Tweede netwerk")
+    assert any(m.document and m.document[0].endswith(".xlsx") for m in documents)
+    assert bot.clock.now() > dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -1,0 +1,44 @@
+"""Charts draw the data: bars as long as the means, the previous round behind them."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from views.charts import CURRENT, PREVIOUS, bar_chart, report_page, trend_chart
+
+
+def _pixels(png: bytes, colour: str) -> int:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    target = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return sum(
+        1
+        for pixel in image.get_flattened_data()
+        if all(abs(a - b) <= 6 for a, b in zip(pixel, target, strict=True))
+    )
+
+
+def test_bars_grow_with_the_means_and_the_previous_round_is_drawn() -> None:
+    labels = ["Vertrouwen", "Relatie", "Communicatie"]
+    low = bar_chart("Netwerktoets", labels, [2.0, 2.0, 2.0])
+    high = bar_chart("Netwerktoets", labels, [8.0, 8.0, 8.0])
+    assert Image.open(io.BytesIO(high)).format == "PNG"
+    assert _pixels(high, CURRENT) > 3 * _pixels(low, CURRENT) > 0
+    assert _pixels(low, PREVIOUS) == 0
+    compared = bar_chart("Netwerktoets", labels, [5.0, 5.0, 5.0], [6.0, 6.0, 6.0])
+    assert _pixels(compared, PREVIOUS) > 0
+
+
+def test_an_item_without_a_mean_has_no_bar() -> None:
+    some = bar_chart("x", ["a", "b"], [6.0, None])
+    both = bar_chart("x", ["a", "b"], [6.0, 6.0])
+    assert 0 < _pixels(some, CURRENT) < _pixels(both, CURRENT)
+
+
+def test_trend_and_report_render_readable_sizes() -> None:
+    trend = trend_chart("Netwerktoets", ["a", "b"], ["1 mei", "1 nov"], [[5.0, 6.0], [4.0, None]])
+    assert Image.open(io.BytesIO(trend)).size[0] >= 900
+    page = report_page("Netwerk", ["3 partners"], ["a"], [7.5])
+    assert Image.open(io.BytesIO(page)).size == (827, 1169)
+    assert _pixels(page, CURRENT) > 0
