@@ -1,0 +1,657 @@
+"""Netwerkpols benchmarks: every figure that matters is a ratio to a baseline measured in the
+same run, on the same fake Telegram (127.0.0.1), on SQLite and PostgreSQL.
+
+    .venv/bin/python -m bench.run            # default sizes (a few minutes)
+    .venv/bin/python -m bench.run --full     # the sizes of the benchmark issue
+    .venv/bin/python -m bench.run --toy      # seconds; what the test suite runs
+
+Prints one table and writes it as JSON to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import make_url
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from domain.questionnaires import BUILTIN, NETWERKTOETS
+from handlers.round_outcome import round_result
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import (
+    Action,
+    Answer,
+    Member,
+    Network,
+    Organisation,
+    Outgoing,
+    Person,
+    Response,
+    Round,
+    Trekker,
+    WorkingGroup,
+)
+from tests.fakebot.server import FakeBotApi
+from tests.fakebot.world import MEMBER, OWNER, World
+from tests.harness import BotHarness, RecordingApplication
+
+ROOT = Path(__file__).resolve().parent
+START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+# A database of its own, so a benchmark never disturbs the test database (or a test run).
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/netwerkpols_bench"
+)
+
+SIZES = {
+    "toy": {
+        "partners": 5,
+        "actions": 20,
+        "members": 10,
+        "rounds": 2,
+        "responses": 200,
+        "queue": 500,
+        "updates": 50,
+        "repeat": 2,
+    },
+    "default": {
+        "partners": 100,
+        "actions": 500,
+        "members": 150,
+        "rounds": 20,
+        "responses": 10_000,
+        "queue": 20_000,
+        "updates": 2_000,
+        "repeat": 10,
+    },
+    "full": {
+        "partners": 500,
+        "actions": 500,
+        "members": 150,
+        "rounds": 20,
+        "responses": 100_000,
+        "queue": 100_000,
+        "updates": 50_000,
+        "repeat": 20,
+    },
+}
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    backend: str
+    benchmark: str
+    ours: float
+    baseline: float
+    unit: str
+    target: float | None
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.baseline if self.baseline else float("inf")
+
+
+def rss_mb() -> float:
+    """The process's resident memory now, in MB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def fresh_database(backend: str, tmp: Path) -> str:
+    """An empty, migrated database of the backend."""
+    if backend == "sqlite":
+        path = tmp / f"bench-{uuid.uuid4().hex}.sqlite3"
+        url = f"sqlite+aiosqlite:///{path}"
+        database = Database(url)
+        await upgrade(database)
+        await database.dispose()
+        return url
+    await _ensure_postgres_database(POSTGRES_URL)
+    database = Database(POSTGRES_URL)
+    async with database.engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await upgrade(database)
+    await database.dispose()
+    return POSTGRES_URL
+
+
+async def _ensure_postgres_database(url: str) -> None:
+    """Create the benchmark database on the server if it does not exist yet."""
+    target = make_url(url)
+    admin_url = target.set(database="postgres").render_as_string(hide_password=False)
+    server = Database(admin_url, isolation_level="AUTOCOMMIT")
+    async with server.engine.connect() as connection:
+        exists = await connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        )
+        if not exists:
+            await connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    await server.dispose()
+
+
+async def measure(run: Callable[[], Awaitable[int]]) -> tuple[float, float, int]:
+    """CPU seconds, wall seconds and the count that run() reports."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    count = await run()
+    return time.process_time() - cpu, time.perf_counter() - wall, count
+
+
+# --- a network to measure against -------------------------------------------------------------
+
+
+async def seed_network(
+    bot: BotHarness, world: World, partners: int
+) -> tuple[Network, list[Any], Any]:
+    """A network with partners (in the fake and the database), all with a private chat."""
+    coordinator = world.user("Coördinator")
+    users = [world.user(f"Partner {i}") for i in range(partners)]
+    group = world.group("Benchmarknetwerk", admins=[coordinator], members=users)
+    group.members[7000000001] = MEMBER
+    for user in [coordinator, *users]:
+        user.started = True
+        world.private_chat(user)
+    async with bot.services.database.unit_of_work() as session:
+        network = Network(
+            chat_id=group.id,
+            name="Benchmarknetwerk",
+            language="nl",
+            timezone="Europe/Amsterdam",
+            join_token="bench",
+            active=True,
+        )
+        session.add(network)
+        await session.flush()
+        organisations = [
+            Organisation(
+                network_id=network.id,
+                name=f"Organisatie {i}",
+                name_key=f"organisatie {i}",
+                type=("housing", "care", "municipality", "welfare")[i % 4],
+            )
+            for i in range(12)
+        ]
+        session.add_all(organisations)
+        await session.flush()
+        for index, user in enumerate([coordinator, *users]):
+            session.add(
+                Person(
+                    id=user.id,
+                    first_name=user.first_name,
+                    started=True,
+                    reachable=True,
+                    language="nl",
+                )
+            )
+            await session.flush()
+            session.add(
+                Member(
+                    network_id=network.id,
+                    person_id=user.id,
+                    organisation_id=organisations[index % 12].id,
+                    level=("board", "strategic", "tactical", "operational")[index % 4],
+                    is_coordinator=index == 0,
+                    joined_at=START,
+                )
+            )
+    assert group.members.get(coordinator.id) == OWNER
+    return network, users, coordinator
+
+
+async def bench_answer_path(
+    backend: str, url: str, size: dict[str, int], api: FakeBotApi
+) -> list[Row]:
+    """Partners answering a round (callback -> store -> edit) vs a bare bot making the same
+    Bot API calls (answer the callback, edit the message) with no logic and no database."""
+    world = api.world
+    bot = BotHarness(api, url, _clock())
+    await bot.start()
+    network, users, _ = await seed_network(bot, world, size["partners"])
+    async with bot.services.database.unit_of_work() as session:
+        round_ = Round(
+            network_id=network.id,
+            questionnaire=NETWERKTOETS,
+            k=5,
+            audience={},
+            token="benchround",
+            state="open",
+            opens_at=START,
+            closes_at=START + dt.timedelta(days=14),
+            published=False,
+            invited=len(users),
+        )
+        session.add(round_)
+        await session.flush()
+        round_id = round_.id
+    items = len(BUILTIN[NETWERKTOETS].items)
+    for user in users:  # not measured: each opens the link and gets the first question
+        await bot.act(world.open_link(user, "https://t.me/netwerkpols_test_bot?start=a_benchround"))
+    presses: list[tuple[Any, Any, str]] = []
+    for user in users:
+        question = world.last_bot_message(user)
+        presses += [
+            (user, question, f"ra:{round_id}:{i}:{random.randint(1, 10)}") for i in range(items)
+        ]
+        presses += [(user, question, f"rc:{round_id}"), (user, question, f"rv:{round_id}")]
+
+    async def ours() -> int:
+        ids = [await world.press_data(user, message, data) for user, message, data in presses]
+        await bot.settle(ids)
+        return len(ids)
+
+    cpu, _, count = await measure(ours)
+    async with bot.services.database.unit_of_work() as session:
+        answered = await session.scalar(select(func.count()).select_from(Response))
+    assert answered == len(users), f"only {answered} of {len(users)} submitted"
+    await bot.stop()
+
+    bare = await _bare_application(api, callback=True)
+    bare_presses = []
+    for user, _, data in presses:
+        message = world.bot_says(world.private_chat(user), text="start", html="start")
+        bare_presses.append((user, message, data))
+
+    async def baseline() -> int:
+        ids = [await world.press_data(user, message, data) for user, message, data in bare_presses]
+        await _settle(bare, ids)
+        return len(ids)
+
+    bare_cpu, _, bare_count = await measure(baseline)
+    await _stop(bare)
+    return [
+        Row(
+            backend,
+            "answer path: CPU ms per button press",
+            1000 * cpu / count,
+            1000 * bare_cpu / bare_count,
+            "ms",
+            1.5,
+        )
+    ]
+
+
+def _clock():  # type: ignore[no-untyped-def]
+    from domain.clock import ManualClock
+
+    return ManualClock(START)
+
+
+async def _bare_application(api: FakeBotApi, *, callback: bool = False) -> RecordingApplication:
+    """A python-telegram-bot bot with no logic and no database, on the same fake."""
+
+    async def press(update: Update, context: Any) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        await query.edit_message_text(f"pressed {query.data} {update.update_id}")
+
+    async def echo(update: Update, context: Any) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text("echo")
+
+    application = (
+        Application.builder()
+        .application_class(RecordingApplication)
+        .token(api.token)
+        .base_url(f"{api.base_url}/bot")
+        .build()
+    )
+    application.add_handler(
+        CallbackQueryHandler(press)
+        if callback
+        else CommandHandler(["help", "actions", "summary"], echo)
+    )
+    await application.initialize()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=5)
+    await application.start()
+    return application  # type: ignore[return-value]
+
+
+async def _settle(application: RecordingApplication, ids: list[int]) -> None:
+    while not set(ids) <= application.processed:
+        application.progress.clear()
+        await asyncio.wait_for(application.progress.wait(), 30)
+
+
+async def _stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    assert application.updater is not None
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+
+
+async def bench_commands(
+    backend: str, url: str, size: dict[str, int], api: FakeBotApi
+) -> list[Row]:
+    """/actions with many actions and /summary of a large network vs a bare echo command."""
+    world = api.world
+    bot = BotHarness(api, url, _clock())
+    await bot.start()
+    network, users, coordinator = await seed_network(bot, world, size["members"])
+    async with bot.services.database.unit_of_work() as session:
+        groups = [WorkingGroup(network_id=network.id, name=f"Werkgroep {i}") for i in range(10)]
+        session.add_all(groups)
+        await session.flush()
+        for index, group in enumerate(groups):
+            session.add(Trekker(working_group_id=group.id, person_id=users[index].id))
+        await session.execute(
+            insert(Action),
+            [
+                {
+                    "working_group_id": groups[i % 10].id,
+                    "title": f"Actie {i}",
+                    "owner_text": "Partner",
+                    "due_on": (START + dt.timedelta(days=i % 60 - 20)).date(),
+                    "state": ("open", "open", "done")[i % 3],
+                    "done_at": START if i % 3 == 2 else None,
+                    "created_at": START,
+                }
+                for i in range(size["actions"])
+            ],
+        )
+        for number in range(size["rounds"]):
+            round_ = Round(
+                network_id=network.id,
+                questionnaire=NETWERKTOETS,
+                k=5,
+                audience={},
+                token=f"r{number}",
+                state="closed",
+                opens_at=START - dt.timedelta(days=30 * (number + 1)),
+                closes_at=START - dt.timedelta(days=30 * number),
+                closed_at=START,
+                published=True,
+                invited=len(users),
+            )
+            session.add(round_)
+            await session.flush()
+            await _responses(session, round_.id, len(users))
+    coordinator_chat = world.private_chat(coordinator)
+    group = world.chats[network.chat_id]
+
+    async def run(command: str, chat: Any, repeat: int) -> int:
+        for _ in range(repeat):
+            await bot.act(world.send(coordinator, chat, command))
+        return repeat
+
+    actions_cpu, _, actions_n = await measure(lambda: run("/actions", group, size["repeat"]))
+    summary_cpu, _, summary_n = await measure(
+        lambda: run("/summary", coordinator_chat, max(1, size["repeat"] // 4))
+    )
+    await bot.stop()
+    bare = await _bare_application(api)
+
+    async def echo(repeat: int) -> int:
+        for _ in range(repeat):
+            update_id = await world.send(coordinator, group, "/help")
+            assert update_id is not None
+            await _settle(bare, [update_id])
+        return repeat
+
+    echo_cpu, _, echo_n = await measure(lambda: echo(size["repeat"]))
+    await _stop(bare)
+    per_echo = 1000 * echo_cpu / echo_n
+    return [
+        Row(
+            backend,
+            f"/actions, {size['actions']} actions: CPU ms",
+            1000 * actions_cpu / actions_n,
+            per_echo,
+            "ms",
+            3.0,
+        ),
+        Row(
+            backend,
+            f"/summary, {size['members']} members, {size['rounds']} rounds: CPU ms",
+            1000 * summary_cpu / summary_n,
+            per_echo,
+            "ms",
+            None,
+        ),
+    ]
+
+
+async def _responses(session: Any, round_id: int, count: int) -> None:
+    items = [item.key for item in BUILTIN[NETWERKTOETS].items]
+    responses, answers = [], []
+    for n in range(count):
+        response_id = uuid.uuid4().hex
+        responses.append(
+            {
+                "id": response_id,
+                "round_id": round_id,
+                "level_group": ("upper", "lower")[n % 2],
+                "org_type": ("care", "housing", "municipality")[n % 3],
+                "submitted_on": START.date(),
+            }
+        )
+        answers += [
+            {
+                "response_id": response_id,
+                "round_id": round_id,
+                "item": key,
+                "score": random.choice([None, *range(1, 11)]),
+            }
+            for key in items
+        ]
+    for start in range(0, len(responses), 5000):
+        await session.execute(insert(Response), responses[start : start + 5000])
+    for start in range(0, len(answers), 5000):
+        await session.execute(insert(Answer), answers[start : start + 5000])
+
+
+async def bench_results(backend: str, url: str, size: dict[str, int]) -> list[Row]:
+    """A round's results vs the floor: one GROUP BY over its answers on the same database."""
+    database = Database(url)
+    async with database.unit_of_work() as session:
+        network = Network(
+            chat_id=-5,
+            name="Groot",
+            language="nl",
+            timezone="Europe/Amsterdam",
+            join_token="groot",
+            active=True,
+        )
+        session.add(network)
+        await session.flush()
+        round_ = Round(
+            network_id=network.id,
+            questionnaire=NETWERKTOETS,
+            k=5,
+            audience={},
+            token="groot",
+            state="closed",
+            opens_at=START,
+            closes_at=START,
+            published=True,
+            invited=size["responses"],
+        )
+        session.add(round_)
+        await session.flush()
+        await _responses(session, round_.id, size["responses"])
+
+    async def ours() -> int:
+        async with database.unit_of_work() as session:
+            await round_result(session, round_)
+        return 1
+
+    async def floor() -> int:
+        async with database.unit_of_work() as session:
+            await session.execute(
+                select(Answer.item, Answer.score, func.count())
+                .where(Answer.round_id == round_.id)
+                .group_by(Answer.item, Answer.score)
+            )
+        return 1
+
+    await ours()  # warm caches on both sides equally
+    await floor()
+    _, ours_wall, _ = await measure(ours)
+    _, floor_wall, _ = await measure(floor)
+    from views.charts import bar_chart
+
+    chart_cpu = time.process_time()
+    bar_chart("Netwerktoets", [f"item {i}" for i in range(7)], [6.0] * 7, [5.0] * 7)
+    chart_ms = 1000 * (time.process_time() - chart_cpu)
+    await database.dispose()
+    return [
+        Row(
+            backend,
+            f"results of {size['responses']} responses: ms",
+            1000 * ours_wall,
+            1000 * floor_wall,
+            "ms",
+            2.0,
+        ),
+        Row(
+            backend, "results chart rendering: CPU ms (no baseline)", chart_ms, chart_ms, "ms", None
+        ),
+    ]
+
+
+async def bench_startup(backend: str, url: str, size: dict[str, int], api: FakeBotApi) -> list[Row]:
+    """Starting the bot (migrations checked, menus set, first dispatch) with a full queue vs
+    an empty one: nothing may be loaded wholesale."""
+
+    async def start_once() -> float:
+        bot = BotHarness(api, url, _clock())
+        wall = time.perf_counter()
+        await bot.start()
+        await bot.services.dispatcher.run_once()
+        elapsed = time.perf_counter() - wall
+        await bot.stop()
+        return elapsed
+
+    empty = min([await start_once() for _ in range(3)])
+    database = Database(url)
+    async with database.unit_of_work() as session:
+        for start in range(0, size["queue"], 5000):
+            await session.execute(
+                insert(Outgoing),
+                [
+                    {
+                        "kind": "note",
+                        "chat_id": 1,
+                        "payload": {},
+                        "due_at": START + dt.timedelta(days=30),
+                        "state": "pending",
+                        "attempts": 0,
+                        "created_at": START,
+                    }
+                    for _ in range(min(5000, size["queue"] - start))
+                ],
+            )
+    await database.dispose()
+    full = min([await start_once() for _ in range(3)])
+    return [
+        Row(
+            backend,
+            f"startup with {size['queue']} queued rows: ms",
+            1000 * full,
+            1000 * empty,
+            "ms",
+            1.5,
+        )
+    ]
+
+
+async def bench_memory(backend: str, url: str, size: dict[str, int], api: FakeBotApi) -> list[Row]:
+    """Memory growth across many updates (no leak), after a warm-up."""
+    world = api.world
+    bot = BotHarness(api, url, _clock())
+    await bot.start()
+    user = world.user("Geheugen")
+    chat = world.private_chat(user)
+    for _ in range(min(200, size["updates"])):
+        await bot.act(world.send(user, chat, "/help"))
+    before = rss_mb()
+    ids = []
+    for index in range(size["updates"]):
+        ids.append(await world.send(user, chat, "/help"))
+        if index % 500 == 499:
+            await bot.settle(ids)
+            ids = []
+            del world.messages[chat.id][:-10]  # the fake's own memory is not the bot's
+            world.sent_log.clear()
+            world.calls.clear()
+    await bot.settle(ids)
+    after = rss_mb()
+    await bot.stop()
+    return [
+        Row(
+            backend, f"RSS after {size['updates']} updates vs before: MB", after, before, "MB", 1.05
+        )
+    ]
+
+
+async def run_all(scale: str, backends: list[str]) -> list[Row]:
+    """Every benchmark on every backend."""
+    size = SIZES[scale]
+    rows: list[Row] = []
+    tmp = ROOT / "results" / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    for backend in backends:
+        for bench in (bench_answer_path, bench_commands, bench_startup, bench_memory):
+            api = FakeBotApi(World())
+            await api.start()
+            try:
+                url = await fresh_database(backend, tmp)
+                rows += await bench(backend, url, size, api)
+            finally:
+                await api.stop()
+        rows += await bench_results(backend, await fresh_database(backend, tmp), size)
+    for leftover in tmp.glob("bench-*.sqlite3*"):
+        leftover.unlink()
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table."""
+    lines = [
+        "| backend | benchmark | Netwerkpols | baseline | ratio | target |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        target = f"≤ {row.target:g}" if row.target else "—"
+        figures = f"{row.ours:.2f} | {row.baseline:.2f} | {row.ratio:.2f}"
+        lines.append(f"| {row.backend} | {row.benchmark} | {figures} | {target} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run, print the table, write JSON."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--full", action="store_true", help="the sizes of the benchmark issue")
+    parser.add_argument("--toy", action="store_true", help="tiny sizes, seconds")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append")
+    arguments = parser.parse_args()
+    scale = "full" if arguments.full else "toy" if arguments.toy else "default"
+    rows = asyncio.run(run_all(scale, arguments.backend or ["sqlite", "postgresql"]))
+    print(table(rows))
+    out = ROOT / "results" / f"bench-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{scale}.json"
+    out.write_text(json.dumps([{**asdict(row), "ratio": row.ratio} for row in rows], indent=1))
+    print(f"\nwritten to {out.relative_to(ROOT.parent)}")
+
+
+if __name__ == "__main__":
+    main()
