@@ -35,6 +35,7 @@ from handlers.base import (
     touch_person,
     update_language,
 )
+from handlers.work_schedule import requeue_digest
 from i18n import LANGUAGES, N_, t
 from schedules.outbox import RenderContext, Rendered, enqueue
 from storage import queries
@@ -60,7 +61,8 @@ SETUP_USAGE = N_(
     "/setup timezone <i>Area/City</i> — for example Europe/Amsterdam\n"
     "/setup hours 09:00-17:00 — office hours for reminders\n"
     "/setup days ma,di,wo,do,vr — working days for reminders\n"
-    "/setup digest group|trekkers|off — where the weekly overview goes"
+    "/setup digest group|trekkers|off — where the weekly overview goes\n"
+    "/setup digestday ma — the day of the weekly overview"
 )
 
 
@@ -187,6 +189,8 @@ def _apply_setting(network: Network, text: str) -> None:
         network.timezone = value
     elif what in ("digest", "overzicht") and value.lower() in DIGEST_MODES:
         network.digest = DIGEST_MODES[value.lower()]
+    elif what in ("digestday", "overzichtdag"):
+        network.digest_day = int(_office_days(value)[:1] or 1)
     elif what in ("hours", "uren", "werktijden"):
         network.work_start, network.work_end = _office_hours(value)
     elif what in ("days", "dagen", "werkdagen"):
@@ -257,6 +261,8 @@ async def setup(update: Update, context: Context) -> None:
         network.active = True
         if message.text and len(message.text.split()) > 1:
             _apply_setting(network, message.text)
+            await session.flush()
+            await requeue_digest(session, network, context.services.clock.now())
         await session.flush()
         coordinators = await _coordinator_names(session, network)
     text, markup = view.setup_message(

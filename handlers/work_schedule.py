@@ -160,10 +160,11 @@ def _next_digest_at(network: Network, after: dt.datetime) -> dt.datetime:
     zone = ZoneInfo(network.timezone)
     window = window_of(network.work_start, network.work_end, network.work_days)
     local = after.astimezone(zone)
-    days_ahead = (DIGEST_WEEKDAY - local.weekday()) % 7 or 7
-    monday = local.date() + dt.timedelta(days=days_ahead)
+    weekday = (network.digest_day - 1) % 7 if network.digest_day else DIGEST_WEEKDAY
+    days_ahead = (weekday - local.weekday()) % 7 or 7
+    day = local.date() + dt.timedelta(days=days_ahead)
     return next_in_window(
-        dt.datetime.combine(monday, window.start, tzinfo=zone), network.timezone, window
+        dt.datetime.combine(day, window.start, tzinfo=zone), network.timezone, window
     )
 
 
@@ -273,3 +274,10 @@ RENDERERS = {
     "digest_part": render_digest_part,
     "digest_private": render_digest_private,
 }
+
+
+async def requeue_digest(session: AsyncSession, network: Network, now: dt.datetime) -> None:
+    """After a settings change: the queued digest moves to the new day and hours."""
+    await cancel_pending(session, dedupe_prefix=f"digest:{network.id}:")
+    if await store.groups_of(session, network.id):
+        await queue_digest(session, network, now)

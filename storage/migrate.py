@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
@@ -36,13 +39,34 @@ def _downgrade(connection: Connection, revision: str) -> None:
     command.downgrade(config, revision)
 
 
+async def _migrate(
+    database: Database, step: Callable[[Connection, str], None], revision: str
+) -> None:
+    """Run a migration step in one transaction. On SQLite, foreign keys are off meanwhile:
+    batch mode rebuilds a table by copy, drop and rename, and dropping a parent table with
+    foreign keys on would first delete every child row (ON DELETE CASCADE)."""
+    async with database.engine.connect() as connection:
+        raw: Any = None
+        if database.is_sqlite:
+            raw = (await connection.get_raw_connection()).driver_connection
+            await raw.execute("PRAGMA foreign_keys=OFF")  # outside a transaction, or ignored
+        try:
+            async with connection.begin():
+                await connection.run_sync(step, revision)
+                if raw is not None:
+                    problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                    if problems.first() is not None:
+                        raise RuntimeError("a migration left rows pointing at nothing")
+        finally:
+            if raw is not None:
+                await raw.execute("PRAGMA foreign_keys=ON")
+
+
 async def upgrade(database: Database, revision: str = "head") -> None:
     """Upgrade the schema to revision (default: the newest) in one transaction."""
-    async with database.engine.begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+    await _migrate(database, _upgrade, revision)
 
 
 async def downgrade(database: Database, revision: str) -> None:
     """Downgrade the schema to revision, for migration tests."""
-    async with database.engine.begin() as connection:
-        await connection.run_sync(_downgrade, revision)
+    await _migrate(database, _downgrade, revision)

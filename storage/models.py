@@ -104,6 +104,7 @@ class Network(Base):
     work_end: Mapped[str] = mapped_column(String(5), default="17:00", server_default="17:00")
     work_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
     digest: Mapped[str] = mapped_column(String(16), default="group", server_default="group")
+    digest_day: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # ISO weekday
 
     members: Mapped[list[Member]] = relationship(
         back_populates="network", cascade="all, delete-orphan", passive_deletes=True

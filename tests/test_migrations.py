@@ -59,3 +59,35 @@ async def test_migrations_match_the_models(empty_database: Database) -> None:
     async with empty_database.engine.connect() as connection:
         diff = await connection.run_sync(differences)
     assert diff == [], "the models changed without a migration: alembic revision --autogenerate"
+
+
+async def test_migrating_a_populated_database_keeps_every_row(empty_database: Database) -> None:
+    """Down to before the per-network office hours and back up: the network and its members
+    survive, also on SQLite where batch mode rebuilds the network table."""
+    await upgrade(empty_database, "0003")
+    async with empty_database.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO network (id, chat_id, name, language, timezone, join_token, active, "
+                "created_at) VALUES (1, -1, 'Netwerk', 'nl', 'Europe/Amsterdam', 'tok', true, "
+                "'2026-11-24 09:00:00')"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO person (id, first_name, started, reachable, created_at) "
+                "VALUES (5, 'Anna', true, true, '2026-11-24 09:00:00')"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO member (id, network_id, person_id, is_coordinator, created_at) "
+                "VALUES (1, 1, 5, true, '2026-11-24 09:00:00')"
+            )
+        )
+    await upgrade(empty_database)
+    await downgrade(empty_database, "0003")
+    await upgrade(empty_database)
+    async with empty_database.engine.connect() as connection:
+        assert (await connection.execute(text("SELECT count(*) FROM member"))).scalar() == 1
+        assert (await connection.execute(text("SELECT digest_day FROM network"))).scalar() == 1

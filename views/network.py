@@ -101,7 +101,8 @@ def setup_message(
             ),
             t(
                 lang,
-                "Reminders: {days}, {start}–{end}. Weekly overview: {digest}.",
+                "Reminders: {days}, {start}–{end}. Weekly overview: {digest} ({day}).",
+                day=office_days(lang, str(network.digest_day)),
                 days=office_days(lang, network.work_days),
                 start=network.work_start,
                 end=network.work_end,

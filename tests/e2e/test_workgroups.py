@@ -235,7 +235,10 @@ async def test_office_hours_editing_cancelling_and_a_private_digest(
     [settings] = await bot.send(els, group, "/setup dagen ma,wo")
     assert "Herinneringen: ma, wo, 08:00–12:30" in settings.text
     [settings] = await bot.send(els, group, "/setup overzicht trekkers")
-    assert "Weekoverzicht: privé naar de trekkers" in settings.text
+    assert "Weekoverzicht: privé naar de trekkers (ma)" in settings.text
+    [settings] = await bot.send(els, group, "/setup overzichtdag wo")
+    assert "Weekoverzicht: privé naar de trekkers (wo)" in settings.text
+    [settings] = await bot.send(els, group, "/setup overzichtdag ma")
     for wrong in ("/setup uren 17:00-09:00", "/setup uren laat", "/setup dagen maandag,xx"):
         [refusal] = await bot.send(els, group, wrong)
         assert "Gebruik: /setup" in refusal.text, wrong
