@@ -198,14 +198,12 @@ async def list_actions(update: Update, context: Context) -> None:
                 (g, await store.open_actions(session, g.id))
                 for g in await store.groups_of(session, network.id)
             ]
+            coordinator = is_private(update) and await _coordinator(session, network.id, user.id)
             mine = [
                 a
                 for g, acts in groups
                 for a in acts
-                if is_private(update)
-                and (
-                    store.is_trekker(g, user.id) or await _coordinator(session, network.id, user.id)
-                )
+                if is_private(update) and (coordinator or store.is_trekker(g, user.id))
             ]
             parts = view.actions_list(lang, network, groups, today)
             messages.extend((part, None) for part in parts[:-1])
