@@ -20,7 +20,9 @@ from domain.errors import Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     NETWORK_PICKERS,
+    NOT_A_COORDINATOR,
     Context,
+    in_coordinated_network,
     is_group,
     is_private,
     person_language,
@@ -43,14 +45,12 @@ from storage.models import (
     Network,
 )
 from views import agreements as view
-from views import network as network_view
 from views import rounds as round_view
 from views.workgroups import text_problem
 
 NEW = "agreement"
 NEW_TEXT = "agreement_text"
 NO_LONGER_ACTIVE = N_("This button is no longer active.")
-NOT_A_COORDINATOR = N_("You are not a coordinator of any network.")
 NOT_IN_NETWORK = N_(
     "You are not in a network yet. Press Join in your network's group to take part."
 )
@@ -140,21 +140,7 @@ async def show_rules(update: Update, context: Context) -> None:
 async def _new(update: Update, context: Context) -> None:
     if not is_private(update):
         raise Refusal(N_("Send me this in a private chat: tap my name and then 'Message'."))
-    user = update.effective_user
-    assert user is not None
-    async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        coordinated = [
-            m for m in await queries.memberships_of(session, user.id) if m.is_coordinator
-        ]
-        lang = person_language(person, user, context.services.settings.default_language)
-    if not coordinated:
-        raise Refusal(NOT_A_COORDINATOR)
-    if len(coordinated) > 1:
-        text, markup = network_view.choose_network(lang, coordinated, NEW)
-        await reply(update, text, markup)
-        return
-    await _begin(update, context, coordinated[0].network_id)
+    await in_coordinated_network(update, context, NEW)
 
 
 async def _begin(update: Update, context: Context, network_id: int) -> None:

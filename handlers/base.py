@@ -34,6 +34,7 @@ from settings import Settings
 from storage import queries
 from storage.db import Database
 from storage.models import Person
+from views.network import choose_network
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,29 @@ async def is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
 # several; each command registers what to do once one is picked (see handlers.network).
 NetworkPicked = Callable[[Update, "Context", int], Awaitable[None]]
 NETWORK_PICKERS: dict[str, NetworkPicked] = {}
+
+NOT_A_COORDINATOR = N_("You are not a coordinator of any network.")
+
+
+async def in_coordinated_network(update: Update, context: Context, command: str) -> None:
+    """A coordinator command in private chat: go on in the one network this person
+    coordinates (NETWORK_PICKERS[command]), or first ask which when they coordinate several."""
+    user = update.effective_user
+    assert user is not None
+    async with context.unit_of_work() as session:
+        person = await touch_person(session, user, started=is_private(update))
+        coordinated = [
+            m for m in await queries.memberships_of(session, user.id) if m.is_coordinator
+        ]
+    if not coordinated:
+        raise Refusal(NOT_A_COORDINATOR)
+    if len(coordinated) > 1:
+        lang = person_language(person, user, context.services.settings.default_language)
+        text, markup = choose_network(lang, coordinated, command)
+        await reply(update, text, markup)
+        return
+    await NETWORK_PICKERS[command](update, context, coordinated[0].network_id)
+
 
 NOT_ACTIVE = N_("This button is no longer active.")
 SOMETHING_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")

@@ -26,6 +26,7 @@ from handlers.base import (
     MEMBER_STATUSES,
     NETWORK_PICKERS,
     Context,
+    in_coordinated_network,
     is_chat_admin,
     is_chat_member,
     is_group,
@@ -316,18 +317,7 @@ async def members(update: Update, context: Context) -> None:
         for part in view.members_overview(network.language, network, everyone):
             await reply(update, part)
         return
-    lang = await update_language(update, context)
-    async with context.unit_of_work() as session:
-        coordinated = [
-            m for m in await queries.memberships_of(session, user.id) if m.is_coordinator
-        ]
-    if not coordinated:
-        raise Refusal(N_("You are not a coordinator of any network."))
-    if len(coordinated) > 1:
-        text, markup = view.choose_network(lang, coordinated, "members")
-        await reply(update, text, markup)
-        return
-    await _send_members_privately(update, context, coordinated[0].network_id)
+    await in_coordinated_network(update, context, "members")
 
 
 async def _send_members_privately(update: Update, context: Context, network_id: int) -> None:

@@ -12,6 +12,7 @@ from domain.text import NameProblem, clean_name
 from handlers.base import (
     NETWORK_PICKERS,
     Context,
+    in_coordinated_network,
     is_private,
     person_language,
     replace,
@@ -22,34 +23,18 @@ from handlers.network import ONLY_COORDINATORS
 from i18n import N_
 from storage import queries
 from storage.models import Conversation, CustomItem, CustomQuestionnaire, Network
-from views import network as network_view
 from views import questionnaires as view
 
 QUESTIONNAIRE = "questionnaire"
 NO_LONGER_ACTIVE = N_("This button is no longer active.")
 ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
-NOT_A_COORDINATOR = N_("You are not a coordinator of any network.")
 
 
 async def new_questionnaire(update: Update, context: Context) -> None:
     """/questionnaire: write a questionnaire for a network you coordinate (private chat)."""
     if not is_private(update):
         raise Refusal(ONLY_PRIVATE)
-    user = update.effective_user
-    assert user is not None
-    async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        coordinated = [
-            m for m in await queries.memberships_of(session, user.id) if m.is_coordinator
-        ]
-    if not coordinated:
-        raise Refusal(NOT_A_COORDINATOR)
-    if len(coordinated) > 1:
-        lang = person_language(person, user, context.services.settings.default_language)
-        text, markup = network_view.choose_network(lang, coordinated, QUESTIONNAIRE)
-        await reply(update, text, markup)
-        return
-    await _begin(update, context, coordinated[0].network_id)
+    await in_coordinated_network(update, context, QUESTIONNAIRE)
 
 
 async def _begin(update: Update, context: Context, network_id: int) -> None:

@@ -18,7 +18,9 @@ from domain.errors import Refusal
 from domain.results import MIN_K
 from handlers.base import (
     NETWORK_PICKERS,
+    NOT_A_COORDINATOR,
     Context,
+    in_coordinated_network,
     is_group,
     person_language,
     replace,
@@ -37,7 +39,6 @@ from schedules.outbox import cancel_pending, enqueue
 from storage import queries
 from storage import rounds as store
 from storage.models import Conversation, Member, Network, Round
-from views import network as network_view
 from views import rounds as view
 from views.keyboards import deep_link, keyboard, link
 
@@ -46,7 +47,6 @@ DEFAULT_DAYS = 14
 
 NO_LONGER_ACTIVE = N_("This button is no longer active.")
 ONLY_COORDINATORS = N_("Only coordinators of this network can do this.")
-NOT_A_COORDINATOR = N_("You are not a coordinator of any network.")
 NO_OPEN_ROUND = N_("There is no open round in this network.")
 NO_ROUND_YET = N_("This network has no closed round yet.")
 EXTEND_USAGE = N_("Give the new closing date, for example: /extend vrijdag 17:00")
@@ -86,17 +86,7 @@ async def new_round(update: Update, context: Context) -> None:
         text = t(lang, "Let us set up the round in a private chat, so the group is not flooded.")
         await reply(update, text, keyboard([link(t(lang, "📊 Set up a round"), url)]))
         return
-    async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        coordinated = await _coordinated(session, person.id)
-    if not coordinated:
-        raise Refusal(NOT_A_COORDINATOR)
-    if len(coordinated) > 1:
-        lang = person_language(person, user, context.services.settings.default_language)
-        text, markup = network_view.choose_network(lang, coordinated, "round")
-        await reply(update, text, markup)
-        return
-    await _ask_questionnaire(update, context, coordinated[0].network_id, edit=False)
+    await in_coordinated_network(update, context, "round")
 
 
 async def open_round_setup_link(update: Update, context: Context, token: str) -> None:

@@ -11,19 +11,24 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from domain.errors import Refusal
 from domain.text import esc
-from handlers.base import NETWORK_PICKERS, Context, is_group, person_language, reply, touch_person
+from handlers.base import (
+    NETWORK_PICKERS,
+    Context,
+    in_coordinated_network,
+    is_group,
+    person_language,
+    reply,
+)
 from handlers.network import NOT_SET_UP, ONLY_COORDINATORS
 from handlers.summary_data import Summary, gather
-from i18n import N_, t
+from i18n import t
 from storage import queries
 from storage.models import Network
 from views import charts
-from views import network as network_view
 from views import summary as view
 from views.rounds import label, questionnaire_name
 from views.workgroups import day
 
-NOT_A_COORDINATOR = N_("You are not a coordinator of any network.")
 Deliver = Callable[[Context, int, Summary, str], Awaitable[None]]
 
 
@@ -43,19 +48,7 @@ async def _for_network(update: Update, context: Context, command: str, deliver: 
         await reply(update, t(network.language, "I have sent it to you in a private chat."))
         await _deliver(context, user.id, network.id, deliver)
         return
-    async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        coordinated = [
-            m for m in await queries.memberships_of(session, user.id) if m.is_coordinator
-        ]
-    if not coordinated:
-        raise Refusal(NOT_A_COORDINATOR)
-    if len(coordinated) > 1:
-        lang = person_language(person, user, context.services.settings.default_language)
-        text, markup = network_view.choose_network(lang, coordinated, command)
-        await reply(update, text, markup)
-        return
-    await _deliver(context, user.id, coordinated[0].network_id, deliver)
+    await in_coordinated_network(update, context, command)
 
 
 async def _deliver(context: Context, person_id: int, network_id: int, deliver: Deliver) -> None:
