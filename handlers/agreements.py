@@ -177,13 +177,13 @@ async def agreement_text(
         try:
             title = clean_name(raw, view.TITLE_LIMIT)
         except NameProblem:
-            await reply(update, t_usage(lang, view.TITLE_LIMIT))
+            await reply(update, text_problem(lang, view.TITLE_LIMIT))
             return
         conversation.data, conversation.step = {"title": title}, "text"
         await reply(update, view.ask_text(lang))
     elif conversation.step == "text":
         if not raw or len(raw) > view.TEXT_LIMIT:
-            await reply(update, t_usage(lang, view.TEXT_LIMIT))
+            await reply(update, text_problem(lang, view.TEXT_LIMIT))
             return
         if conversation.kind == NEW_TEXT:
             await _save_new_text(update, context, session, conversation, raw, lang)
@@ -204,11 +204,6 @@ async def agreement_text(
         await _ask_who(update, session, conversation, network, lang, start, edit=False)
     else:
         raise Refusal(N_("I did not understand that. /help shows what I can do."))
-
-
-def t_usage(lang: str, limit: int) -> str:
-    """Please type it within the limit."""
-    return text_problem(lang, limit)
 
 
 def _typed_start(raw: str, network: Network, context: Context) -> dt.date | None:
