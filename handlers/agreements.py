@@ -22,6 +22,7 @@ from handlers.base import (
     NETWORK_PICKERS,
     NOT_A_COORDINATOR,
     Context,
+    chatting_person,
     in_coordinated_network,
     is_group,
     is_private,
@@ -147,8 +148,7 @@ async def _begin(update: Update, context: Context, network_id: int) -> None:
     user = update.effective_user
     assert user is not None
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         network = await _coordinated(session, network_id, user.id)
         if not await queries.organisations_of(session, network.id):
             raise Refusal(NO_ORGANISATIONS)
@@ -256,8 +256,7 @@ async def setup_button(update: Update, context: Context) -> None:
     kind, args = unpack(query.data)
     user = query.from_user
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         conversation = await queries.conversation_of(session, user.id)
         if conversation is None or conversation.kind != NEW or conversation.network_id is None:
             raise Refusal(NO_LONGER_ACTIVE)
@@ -369,8 +368,7 @@ async def edit_text(update: Update, context: Context) -> None:
     _, args = unpack(query.data)
     user = query.from_user
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         item = await store.agreement(session, int_arg(args, 0))
         if item is None or item.state != "active":
             raise Refusal(NO_LONGER_ACTIVE)
@@ -390,8 +388,7 @@ async def set_rules(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         coordinated = [
             m for m in await queries.memberships_of(session, user.id) if m.is_coordinator
         ]

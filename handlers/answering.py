@@ -12,11 +12,10 @@ from domain.errors import Refusal
 from domain.text import esc
 from handlers.base import (
     Context,
+    chatting_person,
     is_chat_member,
-    person_language,
     replace,
     reply,
-    touch_person,
 )
 from handlers.round_outcome import questionnaire_of
 from i18n import N_
@@ -49,8 +48,7 @@ async def open_answer_link(update: Update, context: Context, token: str) -> None
     if not await is_chat_member(context, network.chat_id, user.id):
         raise Refusal(NOT_A_PARTNER, network=esc(network.name))
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        person, lang = await chatting_person(session, context, user)
         round_, draft = await _answerable(session, round_.id, person.id, lang, create=True)
         questionnaire = await questionnaire_of(session, round_.questionnaire)
         if draft.step == "items":
@@ -99,8 +97,7 @@ async def answer_button(update: Update, context: Context) -> None:
     user = query.from_user
     submitted = False
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        person, lang = await chatting_person(session, context, user)
         round_, draft = await _answerable(session, int_arg(args, 0), person.id, lang)
         questionnaire = await questionnaire_of(session, round_.questionnaire)
         last = len(questionnaire.items) - 1

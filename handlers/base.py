@@ -109,6 +109,14 @@ async def touch_person(session: AsyncSession, user: User, *, started: bool = Fal
     return person
 
 
+async def chatting_person(
+    session: AsyncSession, context: Context, user: User
+) -> tuple[Person, str]:
+    """The person writing in private chat (refreshed, marked as reachable) and their language."""
+    person = await touch_person(session, user, started=True)
+    return person, person_language(person, user, context.services.settings.default_language)
+
+
 async def group_language(context: Context, chat_id: int) -> str:
     """The language of a group: its network's, or the bot's default before setup."""
     async with context.unit_of_work() as session:

@@ -12,12 +12,11 @@ from domain.text import NameProblem, clean_name
 from handlers.base import (
     NETWORK_PICKERS,
     Context,
+    chatting_person,
     in_coordinated_network,
     is_private,
-    person_language,
     replace,
     reply,
-    touch_person,
 )
 from handlers.network import ONLY_COORDINATORS
 from i18n import N_
@@ -41,8 +40,7 @@ async def _begin(update: Update, context: Context, network_id: int) -> None:
     user = update.effective_user
     assert user is not None
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         network = await _coordinated_network(session, network_id, user.id)
         await queries.start_conversation(session, user.id, QUESTIONNAIRE, network.id, "name")
     await reply(update, view.ask_name(lang, network))
@@ -112,8 +110,7 @@ async def done(update: Update, context: Context) -> None:
     assert query is not None
     user = query.from_user
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         conversation = await queries.conversation_of(session, user.id)
         if (
             conversation is None

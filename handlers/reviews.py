@@ -18,7 +18,7 @@ from domain.daytime import next_in_window
 from domain.errors import Refusal
 from domain.reminders import window_of
 from domain.reviews import CHOICES, STOP, overall
-from handlers.base import Context, person_language, replace, reply, touch_person
+from handlers.base import Context, chatting_person, person_language, replace, reply
 from i18n import N_
 from schedules.outbox import RenderContext, Rendered, enqueue
 from storage import agreements as store
@@ -297,8 +297,7 @@ async def answer(update: Update, context: Context) -> None:
     user = query.from_user
     now = context.services.clock.now()
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        person, lang = await chatting_person(session, context, user)
         found = await _open_review(session, int_arg(args, 0))
         if found is None or value not in CHOICES:
             raise Refusal(NO_LONGER_ACTIVE)

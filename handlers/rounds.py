@@ -20,12 +20,11 @@ from handlers.base import (
     NETWORK_PICKERS,
     NOT_A_COORDINATOR,
     Context,
+    chatting_person,
     in_coordinated_network,
     is_group,
-    person_language,
     replace,
     reply,
-    touch_person,
     update_language,
 )
 from handlers.network import NOT_SET_UP, ONLY_IN_GROUP
@@ -104,8 +103,7 @@ async def _ask_questionnaire(
     user = update.effective_user
     assert user is not None
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         await _require_coordinator(session, network_id, user.id)
         network = await session.get(Network, network_id)
         assert network is not None
@@ -144,8 +142,7 @@ async def setup_button(update: Update, context: Context) -> None:
     kind, args = unpack(query.data)
     user = query.from_user
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         if kind is Cb.ROUND_QUESTIONNAIRE:
             conversation, network = await _setup(session, user.id, "questionnaire")
             key = args[1] if len(args) > 1 else ""
@@ -248,8 +245,7 @@ async def start_round(update: Update, context: Context) -> None:
     user = query.from_user
     now = context.services.clock.now()
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         conversation, network = await _setup(session, user.id, "confirm")
         data = conversation.data
         questionnaire = await questionnaire_of(session, data["questionnaire"])

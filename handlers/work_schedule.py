@@ -116,10 +116,10 @@ async def _person_lang(
     return person_language(person, None, network.language) if person is not None else None
 
 
-async def render_reminder(
-    session: AsyncSession, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    """The private reminder with its buttons; nothing if the action is no longer open."""
+async def _open_action_for(
+    session: AsyncSession, item: Outgoing
+) -> tuple[Action, Network, str] | None:
+    """The open action a private row is about, its network and the recipient's language."""
     action = await store.action(session, int(item.payload.get("action_id", 0)))
     if action is None or action.state != "open":
         return None
@@ -127,8 +127,17 @@ async def render_reminder(
     if network is None:
         return None
     lang = await _person_lang(session, item.person_id, network)
-    if lang is None:
+    return (action, network, lang) if lang is not None else None
+
+
+async def render_reminder(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The private reminder with its buttons; nothing if the action is no longer open."""
+    found = await _open_action_for(session, item)
+    if found is None:
         return None
+    action, network, lang = found
     text, markup = view.reminder(
         lang,
         action,
@@ -143,14 +152,11 @@ async def render_escalation(
     session: AsyncSession, item: Outgoing, render: RenderContext
 ) -> Rendered | None:
     """The coordinator hears of an action that stays overdue."""
-    action = await store.action(session, int(item.payload.get("action_id", 0)))
-    if action is None or action.state != "open":
+    found = await _open_action_for(session, item)
+    if found is None:
         return None
-    network = await session.get(Network, action.working_group.network_id)
-    if network is None:
-        return None
-    lang = await _person_lang(session, item.person_id, network)
-    return Rendered(view.escalation(lang, action, action.working_group)) if lang else None
+    action, _, lang = found
+    return Rendered(view.escalation(lang, action, action.working_group))
 
 
 # --- the weekly digest ----------------------------------------------------------------------

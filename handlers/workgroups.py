@@ -17,9 +17,9 @@ from domain.errors import Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     Context,
+    chatting_person,
     is_group,
     is_private,
-    person_language,
     replace,
     reply,
     touch_person,
@@ -185,8 +185,7 @@ async def list_actions(update: Update, context: Context) -> None:
     assert user is not None
     async with context.unit_of_work() as session:
         if is_private(update):
-            person = await touch_person(session, user, started=True)
-            lang = person_language(person, user, context.services.settings.default_language)
+            _, lang = await chatting_person(session, context, user)
             networks = [m.network for m in await queries.memberships_of(session, user.id)]
         else:
             network = await _group_network(update, context, session)
@@ -222,8 +221,7 @@ async def new_action(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         groups = await _groups_to_act_in(session, user.id)
     if not groups:
         raise Refusal(NO_GROUPS_TO_ACT)
@@ -255,8 +253,7 @@ async def action_group_chosen(update: Update, context: Context) -> None:
     _, args = unpack(query.data)
     user = query.from_user
     async with context.unit_of_work() as session:
-        person = await touch_person(session, user, started=True)
-        lang = person_language(person, user, context.services.settings.default_language)
+        _, lang = await chatting_person(session, context, user)
         group = await store.group(session, int_arg(args, 0))
         if group is None:
             raise Refusal(NO_LONGER_ACTIVE)
@@ -330,8 +327,7 @@ async def owner_me(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     async with context.unit_of_work() as session:
-        person = await touch_person(session, query.from_user, started=True)
-        lang = person_language(person, query.from_user, context.services.settings.default_language)
+        person, lang = await chatting_person(session, context, query.from_user)
         conversation = await _conversation(session, person.id, NEW_ACTION, "owner")
         conversation.data = {**conversation.data, "owner_me": True}
         conversation.step = "due"
@@ -354,8 +350,7 @@ async def save_or_redate(update: Update, context: Context) -> None:
     assert query is not None
     kind, _ = unpack(query.data)
     async with context.unit_of_work() as session:
-        person = await touch_person(session, query.from_user, started=True)
-        lang = person_language(person, query.from_user, context.services.settings.default_language)
+        person, lang = await chatting_person(session, context, query.from_user)
         conversation = await _conversation(session, person.id, NEW_ACTION, "confirm")
         if kind is Cb.WG_OTHER_DATE:
             conversation.step = "due"
@@ -394,8 +389,7 @@ async def show_card(update: Update, context: Context) -> None:
     assert query is not None
     _, args = unpack(query.data)
     async with context.unit_of_work() as session:
-        person = await touch_person(session, query.from_user, started=True)
-        lang = person_language(person, query.from_user, context.services.settings.default_language)
+        person, lang = await chatting_person(session, context, query.from_user)
         action, network = await _own_action(session, int_arg(args, 0), person.id)
         notes = await store.notes(session, action.id)
         text, markup = view.action_card(
@@ -429,8 +423,7 @@ async def act(update: Update, context: Context) -> None:
     what = args[1] if len(args) > 1 else ""
     now = context.services.clock.now()
     async with context.unit_of_work() as session:
-        person = await touch_person(session, query.from_user, started=True)
-        lang = person_language(person, query.from_user, context.services.settings.default_language)
+        person, lang = await chatting_person(session, context, query.from_user)
         action, network = await _own_action(session, int_arg(args, 0), person.id)
         if action.state != "open":
             raise Refusal(NO_LONGER_ACTIVE)
