@@ -29,6 +29,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from domain.questionnaires import BUILTIN, NETWERKTOETS
+from fakebot.server import FakeBotApi
+from fakebot.world import MEMBER, OWNER, World
 from handlers.round_outcome import round_result
 from storage.db import Database
 from storage.migrate import upgrade
@@ -45,8 +47,6 @@ from storage.models import (
     Trekker,
     WorkingGroup,
 )
-from tests.fakebot.server import FakeBotApi
-from tests.fakebot.world import MEMBER, OWNER, World
 from tests.harness import BotHarness, RecordingApplication
 
 ROOT = Path(__file__).resolve().parent

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import text
 
 from domain.clock import ManualClock
+from fakebot.server import FakeBotApi
+from fakebot.world import World
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base
-from tests.fakebot.server import FakeBotApi
-from tests.fakebot.world import World
 from tests.harness import BotHarness
 
 POSTGRES_URL = os.environ.get(

@@ -18,11 +18,11 @@ from bot import build_application
 from domain.callbacks import BadCallback
 from domain.clock import ManualClock
 from domain.errors import Refusal
+from fakebot.server import FakeBotApi
+from fakebot.world import Chat, Message, User
 from handlers.base import App, services_of
 from schedules.dispatcher import DispatchReport
 from settings import Settings
-from tests.fakebot.server import FakeBotApi
-from tests.fakebot.world import Chat, Message, User
 
 SETTLE_TIMEOUT = 15.0
 

@@ -8,10 +8,10 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken
 
-from tests.fakebot import html
-from tests.fakebot.server import FakeBotApi
-from tests.fakebot.spec import ApiError, check_call
-from tests.fakebot.world import World
+from fakebot import html
+from fakebot.server import FakeBotApi
+from fakebot.spec import ApiError, check_call
+from fakebot.world import World
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from fakebot.world import Message, User, World
 from storage.models import Agreement, Review
 from tests.e2e.test_rounds import network_with_partners
-from tests.fakebot.world import Message, User, World
 from tests.harness import BotHarness
 
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
+from fakebot.spec import ApiError
+from fakebot.world import User, World
 from schedules.dispatcher import Dispatcher
 from schedules.outbox import RenderContext, Rendered, State, enqueue
 from storage.db import Database
 from storage.models import Network, Outgoing, Person
-from tests.fakebot.spec import ApiError
-from tests.fakebot.world import User, World
 from tests.harness import BotHarness
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from fakebot.world import World
 from storage.models import Member, Network, Organisation, Person
 from tests.e2e.test_setup_and_join import set_up_network
-from tests.fakebot.world import World
 from tests.harness import BotHarness
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from fakebot.world import World
 from storage.models import Member, Network
 from tests.e2e.test_setup_and_join import join, set_up_network
-from tests.fakebot.world import World
 from tests.harness import BotHarness
 
 

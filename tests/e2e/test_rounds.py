@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import inspect, select
 
 from bot import configure_logging
+from fakebot.world import Message, User, World
 from storage.models import Answer, Draft, Participation, Response, Round, RoundComment
 from tests.e2e.test_setup_and_join import Net, join, set_up_network
-from tests.fakebot.world import Message, User, World
 from tests.harness import BotHarness
 
 PARTNERS = [

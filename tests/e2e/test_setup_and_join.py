@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
+from fakebot.world import Chat, Message, User, World
 from storage.models import Member, Network, Organisation, Person
-from tests.fakebot.world import Chat, Message, User, World
 from tests.harness import BotHarness
 
 

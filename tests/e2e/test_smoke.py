@@ -1,4 +1,4 @@
-from tests.fakebot.world import World
+from fakebot.world import World
 from tests.harness import BotHarness
 
 

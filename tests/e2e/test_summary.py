@@ -9,10 +9,10 @@ import io
 from openpyxl import load_workbook
 from PIL import Image
 
+from fakebot.world import World
 from tests.e2e.test_agreements import record
 from tests.e2e.test_rounds import answer, network_with_partners, start_round
 from tests.e2e.test_workgroups import add_action, new_group
-from tests.fakebot.world import World
 from tests.harness import BotHarness
 
 

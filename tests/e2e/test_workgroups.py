@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from fakebot.world import Message, User, World
 from storage.models import Action, ActionNote, Trekker, WorkingGroup
 from tests.e2e.test_rounds import network_with_partners
-from tests.fakebot.world import Message, User, World
 from tests.harness import BotHarness
 
 AMS = ZoneInfo("Europe/Amsterdam")

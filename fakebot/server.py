@@ -15,10 +15,10 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
-from tests.fakebot import html
-from tests.fakebot.spec import (
+from fakebot import html
+from fakebot.spec import (
     ApiError,
     UploadedFile,
     bad_request,
@@ -26,7 +26,7 @@ from tests.fakebot.spec import (
     check_object,
     method_named,
 )
-from tests.fakebot.world import BOT_ID, BOT_USER, PRESENT, Chat, Message, World
+from fakebot.world import BOT_ID, BOT_USER, PRESENT, Chat, Message, World
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -76,7 +76,7 @@ class FakeBotApi:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def stop(self) -> None:
         """Stop listening, first releasing any getUpdates that is still waiting."""
@@ -132,6 +132,8 @@ async def _read_parameters(request: web.Request) -> dict[str, Any]:
         values: dict[str, Any] = {}
         reader = await request.multipart()
         async for part in reader:
+            if not isinstance(part, BodyPartReader) or part.name is None:
+                raise bad_request("nested or unnamed multipart parts are not supported")
             if part.filename:
                 values[part.name] = UploadedFile(part.filename, bytes(await part.read()))
             else:

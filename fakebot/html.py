@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from tests.fakebot.spec import ApiError
+from fakebot.spec import ApiError
 
 ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",

@@ -1,4 +1,4 @@
-"""Checks Bot API calls and objects against the official spec (shared/telegram-bot-api/api.json).
+"""Checks Bot API calls and objects against the official spec (vendored in spec_data/api.json).
 
 Parameters arrive as Telegram receives them: strings from a form (objects JSON-encoded inside) or
 JSON values. Each is converted to the spec's type and checked; objects are checked field by field,
@@ -15,7 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api" / "api.json"
+# Vendored from PaulSonOfLars/telegram-bot-api-spec (MIT, see spec_data/LICENSE): Bot API 10.1.
+SPEC_PATH = Path(__file__).resolve().parent / "spec_data" / "api.json"
 CALLBACK_DATA_LIMIT = 64
 BUTTON_KINDS_EXEMPT = {"text", "icon_custom_emoji_id", "style"}
 

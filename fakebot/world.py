@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from tests.fakebot.spec import ApiError
+from fakebot.spec import ApiError
 
 BOT_ID = 7000000001
 BOT_USERNAME = "netwerkpols_test_bot"
