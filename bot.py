@@ -14,7 +14,7 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     Update,
 )
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from domain.clock import Clock
 from handlers import (
@@ -34,6 +34,7 @@ from handlers.base import App, Context, Services, error_handler, services_of
 from i18n import LANGUAGES, compile_catalogs
 from schedules.dispatcher import Dispatcher
 from schedules.outbox import Renderer
+from schedules.pacing import PacedRateLimiter
 from settings import Settings, SettingsError, load_settings
 from storage.db import Database
 from storage.migrate import upgrade
@@ -102,7 +103,9 @@ def build_application(
         .base_file_url(f"{base}/file/bot")
         .context_types(ContextTypes(context=Context))
         .defaults(Defaults(parse_mode=None, do_quote=False))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            PacedRateLimiter(chat_interval=settings.chat_send_interval_seconds, max_retries=3)
+        )
         .concurrent_updates(False)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: float = Field(default=5.0, gt=0)
     dispatch_batch_size: int = Field(default=100, ge=1, le=1000)
     dispatch_lease_seconds: int = Field(default=300, ge=30)
+    chat_send_interval_seconds: float = Field(default=1.05, ge=0, le=60)
 
     @field_validator("default_timezone")
     @classmethod

@@ -16,8 +16,10 @@ import datetime as dt
 import json
 import os
 import random
+import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,13 +27,15 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bench.bare import answer_data, answer_round_bare, bare_application, stop
 from domain.questionnaires import BUILTIN, NETWERKTOETS
+from fakebot.limits import TelegramLimits, minimum_seconds
 from fakebot.server import FakeBotApi
-from fakebot.world import MEMBER, OWNER, World
+from fakebot.world import BOT_ID, MEMBER, OWNER, World
 from handlers.round_outcome import round_result
+from schedules.dispatcher import Dispatcher
+from schedules.outbox import RenderContext, Rendered
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import (
@@ -47,7 +51,7 @@ from storage.models import (
     Trekker,
     WorkingGroup,
 )
-from tests.harness import BotHarness, RecordingApplication
+from tests.harness import BotHarness
 
 ROOT = Path(__file__).resolve().parent
 START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -66,6 +70,10 @@ SIZES = {
         "queue": 500,
         "updates": 50,
         "repeat": 2,
+        "dispatch_groups": 5,
+        "dispatch_people": 20,
+        "dispatch_group_messages": 3,
+        "dispatch_private_messages": 2,
     },
     "default": {
         "partners": 100,
@@ -76,6 +84,10 @@ SIZES = {
         "queue": 20_000,
         "updates": 2_000,
         "repeat": 10,
+        "dispatch_groups": 100,
+        "dispatch_people": 500,
+        "dispatch_group_messages": 10,  # 100 × 10 + 500 × 2 = 2,000 messages
+        "dispatch_private_messages": 2,
     },
     "full": {
         "partners": 500,
@@ -86,6 +98,10 @@ SIZES = {
         "queue": 100_000,
         "updates": 50_000,
         "repeat": 20,
+        "dispatch_groups": 100,
+        "dispatch_people": 500,
+        "dispatch_group_messages": 10,  # 100 × 10 + 500 × 2 = 2,000 messages
+        "dispatch_private_messages": 2,
     },
 }
 
@@ -215,11 +231,8 @@ async def seed_network(
     return network, users, coordinator
 
 
-async def bench_answer_path(
-    backend: str, url: str, size: dict[str, int], api: FakeBotApi
-) -> list[Row]:
-    """Partners answering a round (callback -> store -> edit) vs a bare bot making the same
-    Bot API calls (answer the callback, edit the message) with no logic and no database."""
+async def answer_round_ours(api: FakeBotApi, url: str, size: dict[str, int]) -> tuple[float, int]:
+    """Partners answering a round (callback -> store -> edit): CPU seconds and presses."""
     world = api.world
     bot = BotHarness(api, url, _clock())
     await bot.start()
@@ -240,16 +253,13 @@ async def bench_answer_path(
         session.add(round_)
         await session.flush()
         round_id = round_.id
-    items = len(BUILTIN[NETWERKTOETS].items)
     for user in users:  # not measured: each opens the link and gets the first question
         await bot.act(world.open_link(user, "https://t.me/netwerkpols_test_bot?start=a_benchround"))
-    presses: list[tuple[Any, Any, str]] = []
-    for user in users:
-        question = world.last_bot_message(user)
-        presses += [
-            (user, question, f"ra:{round_id}:{i}:{random.randint(1, 10)}") for i in range(items)
-        ]
-        presses += [(user, question, f"rc:{round_id}"), (user, question, f"rv:{round_id}")]
+    presses = [
+        (user, world.last_bot_message(user), data)
+        for user in users
+        for data in answer_data(round_id)
+    ]
 
     async def ours() -> int:
         ids = [await world.press_data(user, message, data) for user, message, data in presses]
@@ -261,20 +271,16 @@ async def bench_answer_path(
         answered = await session.scalar(select(func.count()).select_from(Response))
     assert answered == len(users), f"only {answered} of {len(users)} submitted"
     await bot.stop()
+    return cpu, count
 
-    bare = await _bare_application(api, callback=True)
-    bare_presses = []
-    for user, _, data in presses:
-        message = world.bot_says(world.private_chat(user), text="start", html="start")
-        bare_presses.append((user, message, data))
 
-    async def baseline() -> int:
-        ids = [await world.press_data(user, message, data) for user, message, data in bare_presses]
-        await _settle(bare, ids)
-        return len(ids)
-
-    bare_cpu, _, bare_count = await measure(baseline)
-    await _stop(bare)
+async def bench_answer_path(
+    backend: str, url: str, size: dict[str, int], api: FakeBotApi
+) -> list[Row]:
+    """Answering a round vs a bare bot making the same Bot API calls with no logic and no
+    database."""
+    cpu, count = await answer_round_ours(api, url, size)
+    bare_cpu, bare_count = await answer_round_bare(api, size["partners"])
     return [
         Row(
             backend,
@@ -291,51 +297,6 @@ def _clock():  # type: ignore[no-untyped-def]
     from domain.clock import ManualClock
 
     return ManualClock(START)
-
-
-async def _bare_application(api: FakeBotApi, *, callback: bool = False) -> RecordingApplication:
-    """A python-telegram-bot bot with no logic and no database, on the same fake."""
-
-    async def press(update: Update, context: Any) -> None:
-        query = update.callback_query
-        assert query is not None
-        await query.answer()
-        await query.edit_message_text(f"pressed {query.data} {update.update_id}")
-
-    async def echo(update: Update, context: Any) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text("echo")
-
-    application = (
-        Application.builder()
-        .application_class(RecordingApplication)
-        .token(api.token)
-        .base_url(f"{api.base_url}/bot")
-        .build()
-    )
-    application.add_handler(
-        CallbackQueryHandler(press)
-        if callback
-        else CommandHandler(["help", "actions", "summary"], echo)
-    )
-    await application.initialize()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=5)
-    await application.start()
-    return application  # type: ignore[return-value]
-
-
-async def _settle(application: RecordingApplication, ids: list[int]) -> None:
-    while not set(ids) <= application.processed:
-        application.progress.clear()
-        await asyncio.wait_for(application.progress.wait(), 30)
-
-
-async def _stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    assert application.updater is not None
-    await application.updater.stop()
-    await application.stop()
-    await application.shutdown()
 
 
 async def bench_commands(
@@ -397,17 +358,17 @@ async def bench_commands(
         lambda: run("/summary", coordinator_chat, max(1, size["repeat"] // 4))
     )
     await bot.stop()
-    bare = await _bare_application(api)
+    bare = await bare_application(api)
 
     async def echo(repeat: int) -> int:
         for _ in range(repeat):
             update_id = await world.send(coordinator, group, "/help")
             assert update_id is not None
-            await _settle(bare, [update_id])
+            await bare.settle([update_id], 30)
         return repeat
 
     echo_cpu, _, echo_n = await measure(lambda: echo(size["repeat"]))
-    await _stop(bare)
+    await stop(bare)
     per_echo = 1000 * echo_cpu / echo_n
     return [
         Row(
@@ -602,6 +563,111 @@ async def bench_memory(backend: str, url: str, size: dict[str, int], api: FakeBo
     ]
 
 
+async def _render_bench_note(
+    session: Any, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    return Rendered(str(item.payload["text"]))
+
+
+async def bench_dispatch(
+    backend: str, url: str, size: dict[str, int], api: FakeBotApi
+) -> list[Row]:
+    """Due messages to many groups and private chats, the fake enforcing Telegram's limits:
+    wall time vs the least time those limits allow, and how many 429s the fake served."""
+    limits = TelegramLimits()
+    api.limits = limits
+    world = api.world
+    bot = BotHarness(api, url, _clock(), chat_send_interval_seconds=1.05)
+    await bot.start()
+    groups = []
+    for number in range(size["dispatch_groups"]):
+        group = world.group(f"Netwerk {number}", admins=[world.user(f"Beheerder {number}")])
+        group.members[BOT_ID] = MEMBER
+        groups.append(group.id)
+    people = []
+    for number in range(size["dispatch_people"]):
+        user = world.user(f"Partner {number}")
+        user.started = True
+        world.private_chat(user)
+        people.append(user.id)
+    per_group, per_person = size["dispatch_group_messages"], size["dispatch_private_messages"]
+    # Spread out as a day's work would be: each turn reaches every chat once.
+    rows = [
+        {
+            "kind": "bench_note",
+            "chat_id": chat_id,
+            "payload": {"text": f"Bericht {turn + 1}"},
+            "due_at": START,
+            "state": "pending",
+            "attempts": 0,
+            "created_at": START,
+        }
+        for turn in range(max(per_group, per_person))
+        for chat_id in [
+            *(groups if turn < per_group else []),
+            *(people if turn < per_person else []),
+        ]
+    ]
+    async with bot.services.database.unit_of_work() as session:
+        await session.execute(insert(Outgoing), rows)
+    dispatcher = Dispatcher(
+        bot.services.database,
+        bot.application.bot,
+        bot.clock,
+        {"bench_note": _render_bench_note},
+        batch_size=bot.settings.dispatch_batch_size,
+    )
+    wall = time.perf_counter()
+    report = await dispatcher.run_until_idle(max_rounds=100_000)
+    wall = time.perf_counter() - wall
+    await bot.stop()
+    api.limits = None
+    assert report.outcomes == {"sent": len(rows)}, report.outcomes
+    counts = Counter(row["chat_id"] for row in rows)
+    least = minimum_seconds(dict(counts), set(groups), limits)
+    return [
+        Row(
+            backend,
+            f"dispatch {len(rows)} messages at Telegram's limits "
+            f"({limits.refused} × 429 served): wall s",
+            wall,
+            least,
+            "s",
+            1.10,
+        )
+    ]
+
+
+async def bench_peak_memory(backend: str, scale: str) -> list[Row]:
+    """Peak RSS of a process that answers a round with our bot vs one with the bare bot (each
+    process runs the fake too, equally)."""
+    peaks = {}
+    for kind in ("ours", "bare"):
+        done = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.peak",
+            kind,
+            backend,
+            scale,
+            cwd=ROOT.parent,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        out, _ = await done.communicate()
+        assert done.returncode == 0, f"bench.peak {kind} failed"
+        peaks[kind] = float(out.decode().split()[-1])
+    return [
+        Row(
+            backend,
+            "peak RSS answering a round: MB",
+            peaks["ours"],
+            peaks["bare"],
+            "MB",
+            None,
+        )
+    ]
+
+
 async def run_all(scale: str, backends: list[str]) -> list[Row]:
     """Every benchmark on every backend."""
     size = SIZES[scale]
@@ -609,7 +675,13 @@ async def run_all(scale: str, backends: list[str]) -> list[Row]:
     tmp = ROOT / "results" / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     for backend in backends:
-        for bench in (bench_answer_path, bench_commands, bench_startup, bench_memory):
+        for bench in (
+            bench_answer_path,
+            bench_commands,
+            bench_startup,
+            bench_memory,
+            bench_dispatch,
+        ):
             api = FakeBotApi(World())
             await api.start()
             try:
@@ -618,6 +690,7 @@ async def run_all(scale: str, backends: list[str]) -> list[Row]:
             finally:
                 await api.stop()
         rows += await bench_results(backend, await fresh_database(backend, tmp), size)
+        rows += await bench_peak_memory(backend, scale)
     for leftover in tmp.glob("bench-*.sqlite3*"):
         leftover.unlink()
     return rows

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from fakebot import html
+from fakebot.limits import SENDING_METHODS, TelegramLimits
 from fakebot.spec import (
     ApiError,
     UploadedFile,
@@ -54,9 +55,13 @@ class FakeBotApi:
         self,
         world: World | None = None,
         token: str = f"{BOT_ID}:TEST-token-for-the-fake-bot-api-000",
+        *,
+        limits: TelegramLimits | None = None,
     ) -> None:
         self.world = world or World()
         self.token = token
+        # Telegram's sending limits, enforced only when given (benchmarks of the dispatcher).
+        self.limits = limits
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.closing = False
@@ -98,6 +103,9 @@ class FakeBotApi:
                 if target == canonical:
                     del self.world.injected[index]
                     raise injected
+            if self.limits is not None and canonical in SENDING_METHODS:
+                chat_id = int(values["chat_id"])
+                self.limits.admit(chat_id, is_group=chat_id < 0)
             implementation = METHODS.get(canonical)
             if implementation is None:
                 raise ApiError(501, f"Not Implemented: the fake has no {canonical}")

@@ -7,17 +7,16 @@ meanwhile. Any handler exception, and any call the fake refused, fails the test.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
 
 from bot import build_application
 from domain.callbacks import BadCallback
 from domain.clock import ManualClock
 from domain.errors import Refusal
+from fakebot.recording import RecordingApplication
 from fakebot.server import FakeBotApi
 from fakebot.world import Chat, Message, User
 from handlers.base import App, services_of
@@ -25,24 +24,6 @@ from schedules.dispatcher import DispatchReport
 from settings import Settings
 
 SETTLE_TIMEOUT = 15.0
-
-
-class RecordingApplication(Application):  # type: ignore[type-arg]
-    """The real Application, remembering which updates it has finished and what went wrong."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.processed: set[int] = set()
-        self.failures: list[BaseException] = []
-        self.progress = asyncio.Event()
-
-    async def process_update(self, update: object) -> None:
-        try:
-            await super().process_update(update)
-        finally:
-            if isinstance(update, Update):
-                self.processed.add(update.update_id)
-            self.progress.set()
 
 
 async def _record_failure(update: object, context: Any) -> None:
@@ -60,14 +41,19 @@ class BotHarness:
         self.api = api
         self.world = api.world
         self.clock = clock
+        options: dict[str, Any] = {
+            "default_language": "nl",
+            "dispatch_interval_seconds": 3600,
+            # The fake enforces no sending limits unless a test or benchmark asks it to.
+            "chat_send_interval_seconds": 0,
+            **settings,
+        }
         self.settings = Settings(
             telegram_bot_token=api.token,  # type: ignore[arg-type]
             database_url=database_url,
             telegram_api_base_url=api.base_url,
-            default_language="nl",
-            dispatch_interval_seconds=3600,
             _env_file=None,  # type: ignore[call-arg]
-            **settings,
+            **options,
         )
         self.app: App | None = None
 
@@ -142,16 +128,14 @@ class BotHarness:
         for SETTLE_TIMEOUT seconds (a long batch may take longer in all)."""
         app = self.application
         assert isinstance(app, RecordingApplication)
-        wanted = {uid for uid in update_ids if uid is not None}
-        while not wanted <= app.processed:
-            app.progress.clear()
-            try:
-                await asyncio.wait_for(app.progress.wait(), SETTLE_TIMEOUT)
-            except TimeoutError:
-                missing = sorted(wanted - app.processed)
-                raise AssertionError(
-                    f"the bot stopped handling updates; {len(missing)} left, from {missing[0]}"
-                ) from None
+        try:
+            await app.settle(update_ids, SETTLE_TIMEOUT)
+        except TimeoutError:
+            wanted = {uid for uid in update_ids if uid is not None}
+            missing = sorted(wanted - app.processed)
+            raise AssertionError(
+                f"the bot stopped handling updates; {len(missing)} left, from {missing[0]}"
+            ) from None
         self.check_failures()
 
     async def _act(self, act: Any) -> list[Message]:

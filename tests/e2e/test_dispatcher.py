@@ -11,6 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
+from domain.clock import ManualClock
+from fakebot.limits import TelegramLimits
+from fakebot.server import FakeBotApi
 from fakebot.spec import ApiError
 from fakebot.world import User, World
 from schedules.dispatcher import Dispatcher
@@ -173,6 +176,38 @@ async def test_rate_limit_is_honoured_and_never_retried_early(
     assert len(attempts) == 2
     assert attempts[1] - attempts[0] >= 1.0
     assert texts(world, anna) == ["na de pauze"]
+
+
+async def test_a_burst_stays_within_telegrams_limits_without_a_single_429(
+    database_url: str, clock: ManualClock
+) -> None:
+    limits = TelegramLimits()
+    api = FakeBotApi(World(), limits=limits)
+    await api.start()
+    world = api.world
+    bot = BotHarness(api, database_url, clock, chat_send_interval_seconds=1.05)
+    await bot.start()
+    try:
+        people = [await started_user(bot, world, f"Partner {n}") for n in range(40)]
+        for round_number in range(2):
+            for person in people:
+                await queue(bot, person, f"bericht {round_number}")
+        report = await dispatcher(bot).run_until_idle()
+        assert report.outcomes == {"sent": 80}
+        assert limits.refused == 0
+        for person in people:
+            assert texts(world, person) == ["bericht 0", "bericht 1"]
+            first, second = (
+                at
+                for at, method, values in world.calls
+                if method == "sendMessage"
+                and values.get("chat_id") == person.id
+                and values["text"].startswith("bericht")
+            )
+            assert second - first >= 1.0
+    finally:
+        await bot.stop()
+        await api.stop()
 
 
 async def test_rate_limit_beyond_the_limiters_retries_is_rescheduled(

@@ -1,0 +1,83 @@
+"""The baseline: a bare python-telegram-bot bot on the same fake, with no logic and no
+database. Imports nothing of Netwerkpols, so its memory is the framework's floor."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from fakebot.recording import RecordingApplication
+from fakebot.server import FakeBotApi
+
+ITEMS = 7  # the Netwerktoets's items: a press per item, then 'no comment' and 'submit'
+
+
+def answer_data(round_id: int) -> list[str]:
+    """One partner's presses while answering a round."""
+    scores = [f"ra:{round_id}:{i}:{random.randint(1, 10)}" for i in range(ITEMS)]
+    return [*scores, f"rc:{round_id}", f"rv:{round_id}"]
+
+
+async def bare_application(api: FakeBotApi, *, callback: bool = False) -> RecordingApplication:
+    """Started and polling: answers and edits on a press, or echoes a command."""
+
+    async def press(update: Update, context: Any) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        await query.edit_message_text(f"pressed {query.data} {update.update_id}")
+
+    async def echo(update: Update, context: Any) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text("echo")
+
+    application = (
+        Application.builder()
+        .application_class(RecordingApplication)
+        .token(api.token)
+        .base_url(f"{api.base_url}/bot")
+        .build()
+    )
+    application.add_handler(
+        CallbackQueryHandler(press)
+        if callback
+        else CommandHandler(["help", "actions", "summary"], echo)
+    )
+    await application.initialize()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=5)
+    await application.start()
+    return application  # type: ignore[return-value]
+
+
+async def stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop polling and shut down."""
+    assert application.updater is not None
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+
+
+async def answer_round_bare(api: FakeBotApi, partners: int) -> tuple[float, int]:
+    """Partners' presses to the bare bot: CPU seconds until all are handled, and how many."""
+    world = api.world
+    bare = await bare_application(api, callback=True)
+    presses = []
+    for number in range(partners):
+        user = world.user(f"Kaal {number}")
+        user.started = True
+        for data in answer_data(1):
+            message = world.bot_says(world.private_chat(user), text="start", html="start")
+            presses.append((user, message, data))
+    cpu = time.process_time()
+    ids: list[int | None] = [
+        await world.press_data(user, message, data) for user, message, data in presses
+    ]
+    await bare.settle(ids, 30)
+    cpu = time.process_time() - cpu
+    await stop(bare)
+    return cpu, len(ids)
