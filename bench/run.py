@@ -410,6 +410,8 @@ async def _responses(session: Any, round_id: int, count: int) -> None:
                 "round_id": round_id,
                 "item": key,
                 "score": random.choice([None, *range(1, 11)]),
+                "level_group": responses[-1]["level_group"],
+                "org_type": responses[-1]["org_type"],
             }
             for key in items
         ]

@@ -71,10 +71,10 @@ async def _answerable(
         raise Refusal(ROUND_UNKNOWN)
     if round_.state != "open":
         raise Refusal(ROUND_CLOSED)
-    network = await session.get(Network, round_.network_id)
-    assert network is not None
     member = await queries.membership(session, round_.network_id, person_id)
     if member is None or not member.is_partner:
+        network = await session.get(Network, round_.network_id)
+        assert network is not None
         raise Refusal(NOT_A_PARTNER, network=esc(network.name))
     if not store.is_invited(round_, member):
         raise Refusal(NOT_INVITED, audience=esc(view.audience_text(lang, round_.audience)))

@@ -193,9 +193,9 @@ async def list_actions(update: Update, context: Context) -> None:
         messages: list[tuple[str, object]] = []
         for network in networks:
             today = today_in(network, context.services.clock.now())
+            by_group = await store.open_actions_by_group(session, network.id)
             groups = [
-                (g, await store.open_actions(session, g.id))
-                for g in await store.groups_of(session, network.id)
+                (g, by_group.get(g.id, [])) for g in await store.groups_of(session, network.id)
             ]
             coordinator = is_private(update) and await _coordinator(session, network.id, user.id)
             mine = [

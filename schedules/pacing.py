@@ -3,7 +3,8 @@
 python-telegram-bot's AIORateLimiter keeps the overall rate (about 30 messages a second) and
 each group's (20 a minute). Telegram also asks for no more than about one message a second in
 one chat; PacedRateLimiter adds that, for replies and scheduled messages alike, so a reminder
-that follows a reply in the same chat waits its turn instead of earning a 429.
+that follows a reply in the same chat waits its turn instead of earning a 429; and it lets
+questions to Telegram (who is a member?) through without queueing behind messages.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from typing import Any
 from telegram.ext import AIORateLimiter
 
 SENDING_ENDPOINTS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+# Questions, not messages: Telegram's message limits do not apply. AIORateLimiter would hold a
+# getChatMember on a group to the group's 20 a minute, so the 60th partner opening a round link
+# at once would wait three minutes (and, updates being handled in order, everyone with them).
+UNPACED_ENDPOINTS = frozenset({"getChatMember", "getChat", "getMe", "answerCallbackQuery"})
 
 
 class ChatPacer:
@@ -53,6 +58,8 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if endpoint in UNPACED_ENDPOINTS:
+            return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")
         if endpoint in SENDING_ENDPOINTS and chat_id is not None and self.pacer.interval > 0:
             # The turn is taken last, right before the request goes out (after the overall and

@@ -274,6 +274,10 @@ class Answer(Base):
     item: Mapped[str] = mapped_column(String(48), primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
     score: Mapped[int | None] = mapped_column(Integer)
+    # The response's two breakdown keys, repeated here (written once, at submit) so that a
+    # round's results are one GROUP BY over its answers, without a join.
+    level_group: Mapped[str] = mapped_column(String(16))
+    org_type: Mapped[str] = mapped_column(String(32))
 
 
 class RoundComment(Base):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from domain.text import name_key
 from storage.models import Conversation, Member, Network, Organisation, Outgoing, Person
@@ -60,11 +60,11 @@ def new_join_token() -> str:
 
 
 async def membership(session: AsyncSession, network_id: int, person_id: int) -> Member | None:
-    """A person's membership of a network, with organisation loaded."""
+    """A person's membership of a network, with organisation and person loaded (one query)."""
     return await session.scalar(
         select(Member)
         .where(Member.network_id == network_id, Member.person_id == person_id)
-        .options(selectinload(Member.organisation), selectinload(Member.person))
+        .options(joinedload(Member.organisation), joinedload(Member.person))
     )
 
 

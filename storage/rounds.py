@@ -122,7 +122,14 @@ async def submit(
     for item, score in draft.answers.items():
         value = int(score)
         session.add(
-            Answer(response_id=response.id, round_id=round_.id, item=item, score=value or None)
+            Answer(
+                response_id=response.id,
+                round_id=round_.id,
+                item=item,
+                score=value or None,
+                level_group=response.level_group,
+                org_type=response.org_type,
+            )
         )
     if draft.comment:
         session.add(RoundComment(id=uuid.uuid4().hex, round_id=round_.id, text=draft.comment))
@@ -154,10 +161,9 @@ async def aggregates(session: AsyncSession, round_id: int) -> Aggregates:
     )
     population = {(level, kind): int(n) for level, kind, n in population_rows}
     rows = await session.execute(
-        select(Response.level_group, Response.org_type, Answer.item, Answer.score, func.count())
-        .join(Response, Response.id == Answer.response_id)
+        select(Answer.level_group, Answer.org_type, Answer.item, Answer.score, func.count())
         .where(Answer.round_id == round_id)
-        .group_by(Response.level_group, Response.org_type, Answer.item, Answer.score)
+        .group_by(Answer.level_group, Answer.org_type, Answer.item, Answer.score)
     )
     overall: dict[str, Histogram] = defaultdict(lambda: defaultdict(int))
     by_group: dict[tuple[str, str], dict[str, Histogram]] = defaultdict(

@@ -91,3 +91,33 @@ async def test_migrating_a_populated_database_keeps_every_row(empty_database: Da
     async with empty_database.engine.connect() as connection:
         assert (await connection.execute(text("SELECT count(*) FROM member"))).scalar() == 1
         assert (await connection.execute(text("SELECT digest_day FROM network"))).scalar() == 1
+
+
+async def test_answers_gain_their_responses_breakdown_keys(empty_database: Database) -> None:
+    """0007 copies each response's level group and organisation type onto its answers."""
+    await upgrade(empty_database, "0006")
+    statements = [
+        "INSERT INTO network (id, chat_id, name, language, timezone, join_token, active, "
+        "created_at) VALUES (1, -1, 'Netwerk', 'nl', 'Europe/Amsterdam', 'tok', true, "
+        "'2026-11-24 09:00:00')",
+        "INSERT INTO round (id, network_id, questionnaire, k, audience, token, state, opens_at, "
+        "closes_at, published, invited) VALUES (1, 1, 'netwerktoets', 5, '{}', 'r', "
+        "'closed', '2026-11-24 09:00:00', '2026-11-25 09:00:00', true, 2)",
+        "INSERT INTO response (id, round_id, level_group, org_type, submitted_on) VALUES "
+        "('a', 1, 'upper', 'care', '2026-11-24'), ('b', 1, 'lower', 'housing', '2026-11-24')",
+        "INSERT INTO answer (response_id, item, round_id, score) VALUES "
+        "('a', 'doel', 1, 7), ('a', 'rollen', 1, NULL), ('b', 'doel', 1, 4)",
+    ]
+    async with empty_database.engine.begin() as connection:
+        for statement in statements:
+            await connection.execute(text(statement))
+    await upgrade(empty_database)
+    async with empty_database.engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT response_id, item, level_group, org_type FROM answer ORDER BY 1, 2")
+        )
+        assert [tuple(row) for row in rows] == [
+            ("a", "doel", "upper", "care"),
+            ("a", "rollen", "upper", "care"),
+            ("b", "doel", "lower", "housing"),
+        ]

@@ -59,7 +59,14 @@ async def test_results_of_10000_responses(database: Database) -> None:
             for key in items:
                 score = rng.choice([None, *range(1, 11)])
                 answers.append(
-                    {"response_id": response_id, "round_id": round_.id, "item": key, "score": score}
+                    {
+                        "response_id": response_id,
+                        "round_id": round_.id,
+                        "item": key,
+                        "score": score,
+                        "level_group": responses[-1]["level_group"],
+                        "org_type": responses[-1]["org_type"],
+                    }
                 )
                 if score is not None:
                     expected[key].append(score)
