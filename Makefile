@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 LOCKFLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint bench lock clean
+.PHONY: run sandbox test lint bench lock clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,16 @@ $(VENV)/.dev-installed: requirements/dev.lock | $(VENV)/bin/activate
 	$(PIP) install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.lock
 	@touch $@ $(VENV)/.main-installed
 
+# The bot with a token in .env; without one, the local sandbox (python bot.py auto).
 run: $(VENV)/.main-installed
-	$(PY) bot.py
+	$(PY) bot.py auto
+
+sandbox: $(VENV)/.main-installed
+	$(PY) bot.py sandbox
 
 test: $(VENV)/.dev-installed
 	@scripts/ensure-postgres
+	@scripts/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed

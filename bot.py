@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -163,15 +164,42 @@ def configure_logging(level: str) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def main() -> int:
-    """Run the bot until interrupted; a configuration problem ends it with status 2."""
+USAGE = """usage: python bot.py [sandbox|auto]
+  (nothing)  run the bot against Telegram; needs TELEGRAM_BOT_TOKEN in .env
+  sandbox    run the local sandbox: the bot and a pretend Telegram in the browser, no token
+  auto       the bot when a token is set, else the sandbox (what `make run` does)"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bot (or the sandbox) until interrupted; a configuration problem ends it with
+    status 2."""
+    args = sys.argv[1:] if argv is None else argv
+    mode = args[0] if args else "bot"
+    if mode not in ("bot", "sandbox", "auto") or len(args) > 1:
+        print(USAGE, file=sys.stderr)
+        return 2
+    # The sandbox builds on this module (it runs build_application), so it is imported here.
+    from sandbox.app import sandbox_settings
+    from sandbox.run import run_sandbox
+
     try:
         settings = load_settings()
-        settings.require_token()
+        if mode == "auto":
+            mode = "bot" if settings.token else "sandbox"
+            announce = "netwerkpols: no TELEGRAM_BOT_TOKEN in .env, so the local sandbox starts:"
+        else:
+            announce = "netwerkpols: the local sandbox runs at"
+        if mode == "bot":
+            settings.require_token()
+        else:
+            sandbox_settings(settings)
     except SettingsError as error:
         print(f"netwerkpols: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    if mode == "sandbox":
+        asyncio.run(run_sandbox(settings, announce))
+        return 0
     application = build_application(settings)
     allowed = Update.ALL_TYPES
     if settings.uses_webhook:

@@ -31,3 +31,21 @@ class ManualClock(Clock):
     def set(self, moment: dt.datetime) -> None:
         """Jump to moment."""
         self._now = moment
+
+
+class ShiftedClock(Clock):
+    """Real time plus an offset that only grows: the sandbox's clock, which a visitor can move
+    ahead to see reminders and reviews fall due. Only the sandbox builds one; the real bot runs
+    on Clock, which cannot be moved."""
+
+    def __init__(self) -> None:
+        self.offset = dt.timedelta(0)
+
+    def now(self) -> dt.datetime:
+        return super().now() + self.offset
+
+    def jump(self, delta: dt.timedelta) -> None:
+        """Move ahead by delta (never back: what was sent stays sent)."""
+        if delta <= dt.timedelta(0):
+            raise ValueError("the sandbox clock only moves forward")
+        self.offset += delta

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -175,7 +176,9 @@ class Message:
 class World:
     """Everything the fake Telegram knows, and the acts of people in it."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.time) -> None:
+        # Message dates come from here: the sandbox passes its jumpable clock.
+        self.now = now
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
         self.messages: dict[int, list[Message]] = {}
@@ -256,7 +259,7 @@ class World:
 
     def _new_message(self, chat: Chat, from_id: int, **fields: Any) -> Message:
         messages = self.messages.setdefault(chat.id, [])
-        message = Message(chat.id, len(messages) + 1, from_id, int(time.time()), **fields)
+        message = Message(chat.id, len(messages) + 1, from_id, int(self.now()), **fields)
         messages.append(message)
         return message
 
@@ -332,7 +335,7 @@ class World:
         payload = {
             "chat": chat.as_api(self),
             "from": by.as_api(),
-            "date": int(time.time()),
+            "date": int(self.now()),
             "old_chat_member": self.chat_member(chat, BOT_ID, old),
             "new_chat_member": self.chat_member(chat, BOT_ID, status),
         }
@@ -345,7 +348,7 @@ class World:
         payload = {
             "chat": chat.as_api(self),
             "from": user.as_api(),
-            "date": int(time.time()),
+            "date": int(self.now()),
             "old_chat_member": self.chat_member(chat, BOT_ID, MEMBER),
             "new_chat_member": self.chat_member(chat, BOT_ID, KICKED),
         }

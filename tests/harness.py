@@ -10,9 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from telegram import Update
-
-from bot import build_application
 from domain.callbacks import BadCallback
 from domain.clock import ManualClock
 from domain.errors import Refusal
@@ -20,6 +17,7 @@ from fakebot.recording import RecordingApplication
 from fakebot.server import FakeBotApi
 from fakebot.world import Chat, Message, User
 from handlers.base import App, services_of
+from sandbox.local import start_local_bot, stop_local_bot
 from schedules.dispatcher import DispatchReport
 from settings import Settings
 
@@ -69,21 +67,12 @@ class BotHarness:
         The dispatcher's repeating job waits an hour in tests, and the run at start is left out
         unless asked for: tests call dispatch() themselves, deciding when time-driven work happens.
         """
-        app = build_application(
+        app = await start_local_bot(
             self.settings,
-            clock=self.clock,
-            application_class=RecordingApplication,
+            self.clock,
             dispatch_on_start=dispatch_on_start,
+            error_handler=_record_failure,
         )
-        app.add_error_handler(_record_failure)
-        await app.initialize()
-        assert app.post_init is not None
-        await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES
-        )
-        await app.start()
         self.app = app
 
     async def stop(self) -> None:
@@ -92,14 +81,7 @@ class BotHarness:
         if app is None:
             return
         self.app = None
-        assert app.updater is not None
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
+        await stop_local_bot(app)
         self.check_failures(app)
 
     async def restart(self) -> None:
