@@ -63,10 +63,23 @@ async def open_answer_link(update: Update, context: Context, token: str) -> None
 
 
 async def _answerable(
-    session: AsyncSession, round_id: int, person_id: int, lang: str, *, create: bool = False
+    session: AsyncSession,
+    round_id: int,
+    person_id: int,
+    lang: str,
+    *,
+    create: bool = False,
+    submitting: bool = False,
 ) -> tuple[Round, Draft]:
-    """The open round and this person's draft, after every check that they may answer."""
-    round_ = await session.get(Round, round_id, with_for_update=True)
+    """The open round and this person's draft, after every check that they may answer.
+
+    Only a submit locks the round, and only for sharing (FOR SHARE on PostgreSQL): submits do
+    not wait for each other, but closing the round (FOR UPDATE) waits for them, so no answer
+    slips in after the results were counted. A score press needs no lock at all.
+    """
+    round_ = await session.get(
+        Round, round_id, with_for_update={"read": True} if submitting else None
+    )
     if round_ is None:
         raise Refusal(ROUND_UNKNOWN)
     if round_.state != "open":
@@ -78,10 +91,12 @@ async def _answerable(
         raise Refusal(NOT_A_PARTNER, network=esc(network.name))
     if not store.is_invited(round_, member):
         raise Refusal(NOT_INVITED, audience=esc(view.audience_text(lang, round_.audience)))
-    if await store.has_answered(session, round_.id, person_id):
-        raise Refusal(ALREADY_ANSWERED)
+    # A draft exists only until its submit (which deletes it in the same transaction), so a
+    # draft means 'not answered yet' without asking the participation table.
     draft = await session.get(Draft, (round_.id, person_id))
     if draft is None:
+        if await store.has_answered(session, round_.id, person_id):
+            raise Refusal(ALREADY_ANSWERED)
         if not create:
             raise Refusal(NO_LONGER_ACTIVE)
         draft = Draft(round_id=round_.id, person_id=person_id, answers={}, position=0, step="items")
@@ -98,7 +113,13 @@ async def answer_button(update: Update, context: Context) -> None:
     submitted = False
     async with context.unit_of_work() as session:
         person, lang = await chatting_person(session, context, user)
-        round_, draft = await _answerable(session, int_arg(args, 0), person.id, lang)
+        round_, draft = await _answerable(
+            session,
+            int_arg(args, 0),
+            person.id,
+            lang,
+            submitting=kind is Cb.ROUND_SUBMIT,
+        )
         questionnaire = await questionnaire_of(session, round_.questionnaire)
         last = len(questionnaire.items) - 1
         if kind is Cb.ROUND_ANSWER:

@@ -204,7 +204,13 @@ async def list_actions(update: Update, context: Context) -> None:
                 for a in acts
                 if is_private(update) and (coordinator or store.is_trekker(g, user.id))
             ]
-            parts = view.actions_list(lang, network, groups, today)
+            parts = view.actions_list(
+                lang,
+                network,
+                groups,
+                today,
+                per_group=None if is_private(update) else view.GROUP_CHAT_ACTIONS,
+            )
             messages.extend((part, None) for part in parts[:-1])
             messages.append((parts[-1], view.pick_action(lang, mine) if mine else None))
     for text, markup in messages:

@@ -277,7 +277,7 @@ class Sandbox:
             "by_bot": message.by_bot,
             "date": message.date,
             "html": to_web_html(body) if body else None,
-            "text": None if body else (message.text or message.caption or ""),
+            "text": None if body else _shown_text(message),
             "edited": message.edits > 0,
             "photo": bool(message.photo),
             "document": message.document[0] if message.document else None,
@@ -301,3 +301,9 @@ class Sandbox:
         if not message.document:
             raise SandboxError("That message has no file.")
         return message.document
+
+
+def _shown_text(message: Message) -> str:
+    """What a person's client shows of their message: a deep link's /start without its code."""
+    text = message.text or message.caption or ""
+    return "/start" if text.startswith("/start ") and not message.by_bot else text

@@ -155,23 +155,38 @@ def action_line(lang: str, action: Action, today: dt.date) -> str:
     return f"{mark} {title} — {owner_name(lang, action)}, {day(lang, action.due_on)}"
 
 
+GROUP_CHAT_ACTIONS = 3  # per working group in the group chat; all of them in private
+
+
 def actions_list(
     lang: str,
     network: Network,
     groups: Sequence[tuple[WorkingGroup, Sequence[Action]]],
     today: dt.date,
+    *,
+    per_group: int | None = None,
 ) -> list[str]:
-    """/actions: open actions per working group, overdue first."""
+    """/actions: open actions per working group, overdue first; at most per_group of each
+    (the group chat gets the most pressing ones, not a wall of messages)."""
     blocks = [t(lang, "📋 Open actions of <b>{network}</b>", network=esc(network.name))]
-    any_action = False
+    any_action = cut = False
     for group, actions in groups:
         if not actions:
             continue
         any_action = True
+        shown = actions if per_group is None else actions[:per_group]
         blocks.append(f"\n<b>{esc(group.name)}</b> ({trekker_names(group)})")
-        blocks.extend(action_line(lang, a, today) for a in actions)
+        blocks.extend(action_line(lang, a, today) for a in shown)
+        if len(actions) > len(shown):
+            cut = True
+            hidden = len(actions) - len(shown)
+            blocks.append(tn(lang, "… and {n} more", "… and {n} more", hidden))
     if not any_action:
         blocks.append(t(lang, "No open actions."))
+    if cut:
+        blocks.append(
+            t(lang, "\nEvery open action, with its card: /actions in a private chat with me.")
+        )
     return pack_blocks(blocks)
 
 

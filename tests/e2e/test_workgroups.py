@@ -310,3 +310,21 @@ async def test_coordinator_appoints_and_changes_trekkers_by_reply(
     assert "Trekker: Anna, Bram" in second.text
     [changed] = await bot.send(els, group, "/trekker Wijkveiligheid", reply_to=said[chris.id])
     assert "Trekker: Anna, Chris" in changed.text  # at most two: the newest gives way
+
+
+async def test_the_group_sees_the_most_pressing_actions_and_private_chat_sees_all(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 2)
+    els, group, anna = setup.net.els, setup.net.group, setup.partners["Anna"]
+    announcement = await new_group(bot, els, group)
+    await bot.press(anna, announcement, "Ik trek")
+    for number, due in enumerate(["15 dec", "vrijdag", "1 feb", "over twee weken", "10 mrt"]):
+        await add_action(bot, anna, "Wonen met zorg", f"Actie nummer {number}", None, due)
+    [overview] = await bot.send(anna, group, "/actions")
+    shown = [n for n in range(5) if f"Actie nummer {n}" in overview.text]
+    assert shown == [0, 1, 3]  # the three due soonest
+    assert "… en nog 2" in overview.text and "privégesprek" in overview.text
+    private = await bot.send(anna, anna, "/actions")
+    assert all(f"Actie nummer {n}" in private[0].text for n in range(5))
+    assert "… en nog" not in private[0].text

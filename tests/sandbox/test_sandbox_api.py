@@ -201,3 +201,12 @@ async def test_the_page_and_its_texts_come_in_dutch_and_english(page: Page) -> N
     assert dutch["texts"]["demo"] != english["texts"]["demo"]
     _, state = await page.get("/api/state", lang="en")
     assert any(p["role"].startswith("Coordinator") for p in state["people"])
+
+
+async def test_half_a_year_ahead_is_six_calendar_months(page: Page) -> None:
+    before = dt.datetime.fromisoformat((await page.state())["now"])
+    status, answer = await page.post("/api/jump", {"step": "halfyear"})
+    assert status == 200, answer
+    after = dt.datetime.fromisoformat(answer["now"])
+    assert 181 <= (after - before).days <= 184
+    assert (after.month - before.month) % 12 == 6
