@@ -283,16 +283,26 @@ async def send_message(api: FakeBotApi, values: dict[str, Any]) -> Any:
     return message.as_api(api.world)
 
 
+def _uploaded(values: dict[str, Any], field: str) -> UploadedFile:
+    upload = values[field]
+    if not isinstance(upload, UploadedFile) or not upload.content:
+        raise bad_request(f"the fake expects the {field} as an uploaded file")
+    return upload
+
+
+def _caption(values: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The caption as sent (HTML) and as seen; both None without one."""
+    caption = values.get("caption")
+    if not caption:
+        return None, None
+    return caption, _formatted(caption, values.get("parse_mode"), CAPTION_LIMIT, "caption")
+
+
 @method("sendPhoto")
 async def send_photo(api: FakeBotApi, values: dict[str, Any]) -> Any:
     chat = _writable(api, values["chat_id"])
-    photo = values["photo"]
-    if not isinstance(photo, UploadedFile) or not photo.content:
-        raise bad_request("the fake expects the photo as an uploaded file")
-    caption = values.get("caption")
-    visible = (
-        _formatted(caption, values.get("parse_mode"), CAPTION_LIMIT, "caption") if caption else None
-    )
+    photo = _uploaded(values, "photo")
+    caption, visible = _caption(values)
     message = api.world.bot_says(
         chat, photo=photo.content, caption=visible, html=caption, reply_markup=_markup(values)
     )
@@ -302,13 +312,8 @@ async def send_photo(api: FakeBotApi, values: dict[str, Any]) -> Any:
 @method("sendDocument")
 async def send_document(api: FakeBotApi, values: dict[str, Any]) -> Any:
     chat = _writable(api, values["chat_id"])
-    document = values["document"]
-    if not isinstance(document, UploadedFile) or not document.content:
-        raise bad_request("the fake expects the document as an uploaded file")
-    caption = values.get("caption")
-    visible = (
-        _formatted(caption, values.get("parse_mode"), CAPTION_LIMIT, "caption") if caption else None
-    )
+    document = _uploaded(values, "document")
+    caption, visible = _caption(values)
     message = api.world.bot_says(
         chat, document=(document.filename, document.content), caption=visible, html=caption
     )

@@ -332,25 +332,21 @@ class World:
     async def _bot_status(self, chat: Chat, by: User, status: str) -> int:
         old = chat.bot_status
         chat.members[BOT_ID] = status
+        return await self._bot_member_update(chat, by, old, status)
+
+    async def block_bot(self, user: User) -> int:
+        """user blocks the bot in their private chat."""
+        user.blocked = True
+        return await self._bot_member_update(self.private_chat(user), user, MEMBER, KICKED)
+
+    async def _bot_member_update(self, chat: Chat, by: User, old: str, new: str) -> int:
+        """The my_chat_member update for a change of the bot's status in chat."""
         payload = {
             "chat": chat.as_api(self),
             "from": by.as_api(),
             "date": int(self.now()),
             "old_chat_member": self.chat_member(chat, BOT_ID, old),
-            "new_chat_member": self.chat_member(chat, BOT_ID, status),
-        }
-        return await self.push_update("my_chat_member", payload)
-
-    async def block_bot(self, user: User) -> int:
-        """user blocks the bot in their private chat."""
-        user.blocked = True
-        chat = self.private_chat(user)
-        payload = {
-            "chat": chat.as_api(self),
-            "from": user.as_api(),
-            "date": int(self.now()),
-            "old_chat_member": self.chat_member(chat, BOT_ID, MEMBER),
-            "new_chat_member": self.chat_member(chat, BOT_ID, KICKED),
+            "new_chat_member": self.chat_member(chat, BOT_ID, new),
         }
         return await self.push_update("my_chat_member", payload)
 
