@@ -39,10 +39,10 @@ class SandboxError(Exception):
 
 def sandbox_settings(settings: Settings) -> Settings:
     """The bot's settings for the sandbox: its own SQLite file, the local fake, no pacing."""
-    url = make_url(settings.sandbox_database_url)
-    if not url.drivername.startswith("sqlite") or not url.database:
+    sandbox_file = _sqlite_file(settings.sandbox_database_url)
+    if sandbox_file is None:
         raise SettingsError("SANDBOX_DATABASE_URL must be a SQLite file (sqlite+aiosqlite:///…).")
-    if settings.sandbox_database_url == settings.database_url:
+    if sandbox_file == _sqlite_file(settings.database_url):
         raise SettingsError("SANDBOX_DATABASE_URL must differ from DATABASE_URL.")
     return settings.model_copy(
         update={
@@ -52,6 +52,14 @@ def sandbox_settings(settings: Settings) -> Settings:
             "dispatch_interval_seconds": 2.0,
         }
     )
+
+
+def _sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL, resolved; None for other databases and in-memory SQLite."""
+    url = make_url(database_url)
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).resolve()
 
 
 class Sandbox:

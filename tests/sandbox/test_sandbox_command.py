@@ -69,7 +69,7 @@ def test_the_run_command_without_a_token_starts_the_sandbox_and_says_where(
             ["sandbox"],
             {
                 "DATABASE_URL": "sqlite+aiosqlite:///same.sqlite3",
-                "SANDBOX_DATABASE_URL": "sqlite+aiosqlite:///same.sqlite3",
+                "SANDBOX_DATABASE_URL": "sqlite+aiosqlite:///./same.sqlite3",
             },
             "SANDBOX_DATABASE_URL must differ from DATABASE_URL",
         ),
