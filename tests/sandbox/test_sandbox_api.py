@@ -210,3 +210,13 @@ async def test_half_a_year_ahead_is_six_calendar_months(page: Page) -> None:
     after = dt.datetime.fromisoformat(answer["now"])
     assert 181 <= (after - before).days <= 184
     assert (after.month - before.month) % 12 == 6
+
+
+async def test_an_english_visitor_gets_an_english_demo_network(page: Page) -> None:
+    async with page.session.post(f"{page.base}/api/demo?lang=en", json={}) as response:
+        assert response.status == 200
+    state = await page.state()
+    group = chat_of(state, state["group_id"])
+    assert any("This group is now the network" in (m["html"] or "") for m in group["messages"])
+    noor = chat_of(state, page.person("Noor"))
+    assert any("Welcome to" in (m["html"] or "") for m in noor["messages"])
