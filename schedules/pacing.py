@@ -10,8 +10,9 @@ questions to Telegram (who is a member?) through without queueing behind message
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from telegram.ext import AIORateLimiter
@@ -24,22 +25,40 @@ UNPACED_ENDPOINTS = frozenset({"getChatMember", "getChat", "getMe", "answerCallb
 
 
 class ChatPacer:
-    """At most one message per interval to any one chat."""
+    """At most one message per interval to any one chat, counted from the moment Telegram
+    answered the previous one: it had certainly arrived by then, so however the network delays
+    either request, Telegram sees them at least interval apart. Sends to one chat go one at a
+    time."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self._ready: dict[int | str, float] = {}
+        self._locks: dict[int | str, asyncio.Lock] = {}
 
-    async def turn(self, chat_id: int | str) -> None:
-        """Wait until chat_id may receive its next message, and claim that moment."""
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int | str) -> AsyncIterator[None]:
+        """Wait for chat_id's turn, send inside the block; the next turn starts interval after
+        the block ends."""
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            delay = self._ready.get(chat_id, 0.0) - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                yield
+            finally:
+                self._ready[chat_id] = time.monotonic() + self.interval
+        if len(self._ready) > 10_000:
+            self._forget_past()
+
+    def _forget_past(self) -> None:
+        """Drop chats whose turn has long come and that nobody is sending to."""
         now = time.monotonic()
-        ready = self._ready.get(chat_id, 0.0)
-        self._ready[chat_id] = max(ready, now) + self.interval  # claimed before waiting
-        if ready > now:
-            await asyncio.sleep(ready - now)
-        if len(self._ready) > 10_000:  # forget chats whose turn has long come
-            now = time.monotonic()
-            self._ready = {chat: at for chat, at in self._ready.items() if at > now}
+        for chat_id in [c for c, at in self._ready.items() if at < now]:
+            lock = self._locks.get(chat_id)
+            if lock is None or not lock.locked():
+                del self._ready[chat_id]
+                self._locks.pop(chat_id, None)
 
 
 class PacedRateLimiter(AIORateLimiter):
@@ -67,8 +86,8 @@ class PacedRateLimiter(AIORateLimiter):
             send = callback
 
             async def paced(*call_args: Any, **call_kwargs: Any) -> Any:
-                await self.pacer.turn(chat_id)
-                return await send(*call_args, **call_kwargs)
+                async with self.pacer.turn(chat_id):
+                    return await send(*call_args, **call_kwargs)
 
             callback = paced
         return await super().process_request(

@@ -185,7 +185,7 @@ async def test_a_burst_stays_within_telegrams_limits_without_a_single_429(
     api = FakeBotApi(World(), limits=limits)
     await api.start()
     world = api.world
-    bot = BotHarness(api, database_url, clock, chat_send_interval_seconds=1.05)
+    bot = BotHarness(api, database_url, clock, chat_send_interval_seconds=1.0)
     await bot.start()
     try:
         people = [await started_user(bot, world, f"Partner {n}") for n in range(40)]
