@@ -196,10 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"netwerkpols: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
     if mode == "sandbox":
+        # The page is the sandbox's output; its log shows only what went wrong (or everything,
+        # with LOG_LEVEL=DEBUG).
+        configure_logging("DEBUG" if settings.log_level == "DEBUG" else "WARNING")
         asyncio.run(run_sandbox(settings, announce))
         return 0
+    configure_logging(settings.log_level)
     application = build_application(settings)
     allowed = Update.ALL_TYPES
     if settings.uses_webhook:
