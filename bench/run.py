@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import random
+import statistics
 import sys
 import time
 import uuid
@@ -348,33 +349,40 @@ async def bench_commands(
     coordinator_chat = world.private_chat(coordinator)
     group = world.chats[network.chat_id]
 
-    async def run(command: str, chat: Any, repeat: int) -> int:
+    async def run(command: str, chat: Any, repeat: int) -> float:
+        """Median CPU ms of one command: robust against a garbage collection in one sample."""
+        samples = []
         for _ in range(repeat):
+            cpu = time.process_time()
             await bot.act(world.send(coordinator, chat, command))
-        return repeat
+            samples.append(1000 * (time.process_time() - cpu))
+        return statistics.median(samples)
 
-    actions_cpu, _, actions_n = await measure(lambda: run("/actions", group, size["repeat"]))
-    summary_cpu, _, summary_n = await measure(
-        lambda: run("/summary", coordinator_chat, max(1, size["repeat"] // 4))
-    )
+    await run("/actions", group, 1)  # warm-up, both sides: compiled statements, catalogs
+    await run("/summary", coordinator_chat, 1)
+    per_actions = await run("/actions", group, size["repeat"])
+    per_summary = await run("/summary", coordinator_chat, max(1, size["repeat"] // 4))
     await bot.stop()
     bare = await bare_application(api)
 
-    async def echo(repeat: int) -> int:
+    async def echo(repeat: int) -> float:
+        samples = []
         for _ in range(repeat):
+            cpu = time.process_time()
             update_id = await world.send(coordinator, group, "/help")
             assert update_id is not None
             await bare.settle([update_id], 30)
-        return repeat
+            samples.append(1000 * (time.process_time() - cpu))
+        return statistics.median(samples)
 
-    echo_cpu, _, echo_n = await measure(lambda: echo(size["repeat"]))
+    await echo(3)
+    per_echo = await echo(5 * size["repeat"])
     await stop(bare)
-    per_echo = 1000 * echo_cpu / echo_n
     return [
         Row(
             backend,
             f"/actions, {size['actions']} actions: CPU ms",
-            1000 * actions_cpu / actions_n,
+            per_actions,
             per_echo,
             "ms",
             3.0,
@@ -382,7 +390,7 @@ async def bench_commands(
         Row(
             backend,
             f"/summary, {size['members']} members, {size['rounds']} rounds: CPU ms",
-            1000 * summary_cpu / summary_n,
+            per_summary,
             per_echo,
             "ms",
             None,
@@ -684,20 +692,27 @@ async def bench_peak_memory(backend: str, scale: str) -> list[Row]:
     ]
 
 
-async def run_all(scale: str, backends: list[str]) -> list[Row]:
-    """Every benchmark on every backend."""
+WITH_FAKE = {
+    "answer": bench_answer_path,
+    "commands": bench_commands,
+    "startup": bench_startup,
+    "memory": bench_memory,
+    "dispatch": bench_dispatch,
+}
+BENCHMARKS = (*WITH_FAKE, "results", "peak")
+
+
+async def run_all(scale: str, backends: list[str], only: list[str] | None = None) -> list[Row]:
+    """Every benchmark (or only those named) on every backend."""
     size = SIZES[scale]
+    wanted = only or list(BENCHMARKS)
     rows: list[Row] = []
     tmp = ROOT / "results" / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     for backend in backends:
-        for bench in (
-            bench_answer_path,
-            bench_commands,
-            bench_startup,
-            bench_memory,
-            bench_dispatch,
-        ):
+        for name, bench in WITH_FAKE.items():
+            if name not in wanted:
+                continue
             api = FakeBotApi(World())
             await api.start()
             try:
@@ -705,8 +720,10 @@ async def run_all(scale: str, backends: list[str]) -> list[Row]:
                 rows += await bench(backend, url, size, api)
             finally:
                 await api.stop()
-        rows += await bench_results(backend, await fresh_database(backend, tmp), size)
-        rows += await bench_peak_memory(backend, scale)
+        if "results" in wanted:
+            rows += await bench_results(backend, await fresh_database(backend, tmp), size)
+        if "peak" in wanted:
+            rows += await bench_peak_memory(backend, scale)
     for leftover in tmp.glob("bench-*.sqlite3*"):
         leftover.unlink()
     return rows
@@ -733,9 +750,11 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="the sizes of the benchmark issue")
     parser.add_argument("--toy", action="store_true", help="tiny sizes, seconds")
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append")
+    parser.add_argument("--only", choices=BENCHMARKS, action="append", help="repeatable")
     arguments = parser.parse_args()
     scale = "full" if arguments.full else "toy" if arguments.toy else "default"
-    rows = asyncio.run(run_all(scale, arguments.backend or ["sqlite", "postgresql"]))
+    backends = arguments.backend or ["sqlite", "postgresql"]
+    rows = asyncio.run(run_all(scale, backends, arguments.only))
     print(table(rows))
     out = ROOT / "results" / f"bench-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{scale}.json"
     out.write_text(json.dumps([{**asdict(row), "ratio": row.ratio} for row in rows], indent=1))

@@ -193,7 +193,14 @@ async def list_actions(update: Update, context: Context) -> None:
         messages: list[tuple[str, object]] = []
         for network in networks:
             today = today_in(network, context.services.clock.now())
-            by_group = await store.open_actions_by_group(session, network.id)
+            # The group chat gets the most pressing few per working group; private chat all.
+            totals: dict[int, int] | None = None
+            if is_private(update):
+                by_group = await store.open_actions_by_group(session, network.id)
+            else:
+                by_group, totals = await store.most_pressing_actions(
+                    session, network.id, view.GROUP_CHAT_ACTIONS
+                )
             groups = [
                 (g, by_group.get(g.id, [])) for g in await store.groups_of(session, network.id)
             ]
@@ -204,13 +211,7 @@ async def list_actions(update: Update, context: Context) -> None:
                 for a in acts
                 if is_private(update) and (coordinator or store.is_trekker(g, user.id))
             ]
-            parts = view.actions_list(
-                lang,
-                network,
-                groups,
-                today,
-                per_group=None if is_private(update) else view.GROUP_CHAT_ACTIONS,
-            )
+            parts = view.actions_list(lang, network, groups, today, totals=totals)
             messages.extend((part, None) for part in parts[:-1])
             messages.append((parts[-1], view.pick_action(lang, mine) if mine else None))
     for text, markup in messages:

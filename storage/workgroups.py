@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storage.models import Action, ActionNote, Trekker, WorkingGroup
 
@@ -63,19 +63,52 @@ async def counts(
 
 
 async def open_actions_by_group(session: AsyncSession, network_id: int) -> dict[int, list[Action]]:
-    """Every open action of a network's working groups, by group, the most overdue first
-    (one query for the actions, one for their owners, however many groups there are)."""
+    """Every open action of a network's working groups, by group, the most overdue first, in
+    one query (owners joined in), however many groups there are."""
     result = await session.scalars(
         select(Action)
         .join(WorkingGroup, WorkingGroup.id == Action.working_group_id)
         .where(WorkingGroup.network_id == network_id, Action.state == "open")
-        .options(selectinload(Action.owner))
+        .options(joinedload(Action.owner))
         .order_by(Action.due_on, Action.id)
     )
     by_group: dict[int, list[Action]] = {}
     for found in result:
         by_group.setdefault(found.working_group_id, []).append(found)
     return by_group
+
+
+async def most_pressing_actions(
+    session: AsyncSession, network_id: int, per_group: int
+) -> tuple[dict[int, list[Action]], dict[int, int]]:
+    """The per_group most overdue open actions of each working group, and how many open
+    actions each group has: ranked and counted in the database, so a network with hundreds of
+    actions loads a handful, in one query."""
+    in_network = (
+        select(
+            Action.id,
+            func.row_number()
+            .over(partition_by=Action.working_group_id, order_by=(Action.due_on, Action.id))
+            .label("rank"),
+            func.count().over(partition_by=Action.working_group_id).label("total"),
+        )
+        .join(WorkingGroup, WorkingGroup.id == Action.working_group_id)
+        .where(WorkingGroup.network_id == network_id, Action.state == "open")
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Action, in_network.c.total)
+        .join(in_network, in_network.c.id == Action.id)
+        .where(in_network.c.rank <= per_group)
+        .options(joinedload(Action.owner))
+        .order_by(Action.due_on, Action.id)
+    )
+    by_group: dict[int, list[Action]] = {}
+    totals: dict[int, int] = {}
+    for found, total in rows:
+        by_group.setdefault(found.working_group_id, []).append(found)
+        totals[found.working_group_id] = int(total)
+    return by_group, totals
 
 
 async def open_actions(session: AsyncSession, group_id: int) -> Sequence[Action]:

@@ -164,22 +164,22 @@ def actions_list(
     groups: Sequence[tuple[WorkingGroup, Sequence[Action]]],
     today: dt.date,
     *,
-    per_group: int | None = None,
+    totals: dict[int, int] | None = None,
 ) -> list[str]:
-    """/actions: open actions per working group, overdue first; at most per_group of each
-    (the group chat gets the most pressing ones, not a wall of messages)."""
+    """/actions: open actions per working group, overdue first. With totals (open actions per
+    group), the given actions are the first few of each and the rest is counted: the group
+    chat gets the most pressing ones, not a wall of messages."""
     blocks = [t(lang, "📋 Open actions of <b>{network}</b>", network=esc(network.name))]
     any_action = cut = False
     for group, actions in groups:
         if not actions:
             continue
         any_action = True
-        shown = actions if per_group is None else actions[:per_group]
         blocks.append(f"\n<b>{esc(group.name)}</b> ({trekker_names(group)})")
-        blocks.extend(action_line(lang, a, today) for a in shown)
-        if len(actions) > len(shown):
+        blocks.extend(action_line(lang, a, today) for a in actions)
+        hidden = (totals or {}).get(group.id, len(actions)) - len(actions)
+        if hidden > 0:
             cut = True
-            hidden = len(actions) - len(shown)
             blocks.append(tn(lang, "… and {n} more", "… and {n} more", hidden))
     if not any_action:
         blocks.append(t(lang, "No open actions."))
