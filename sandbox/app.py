@@ -23,7 +23,8 @@ from fakebot.recording import RecordingApplication
 from fakebot.server import FakeBotApi
 from fakebot.world import PRESENT, Chat, Message, User, World
 from handlers.base import services_of
-from sandbox.demo import CAST, GROUP_TITLE, DemoPerson, join_labels
+from i18n import t
+from sandbox.demo import CAST, GROUP_TITLE, LEAD_BUTTON, WORKING_GROUP, DemoPerson, join_labels
 from sandbox.local import start_local_bot, stop_local_bot
 from settings import Settings, SettingsError
 
@@ -225,6 +226,12 @@ class Sandbox:
             await self._settle(
                 await self.world.send(coordinator, self.world.private_chat(coordinator), "/start")
             )
+            # A working group with its trekker, so actions can be tried at once.
+            command = f"/workgroup {t(lang, WORKING_GROUP)}"
+            await self._settle(await self.world.send(coordinator, group, command))
+            trekker = next(self.users[p.key] for p in CAST if p.trekker)
+            announcement = self.world.last_bot_message(group)
+            await self._settle(await self.world.press(trekker, announcement, t(lang, LEAD_BUTTON)))
 
     async def _join(self, invitation: Message, user: User, person: DemoPerson, lang: str) -> None:
         join, kind, level, confirm = join_labels(lang, person)

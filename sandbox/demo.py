@@ -26,6 +26,7 @@ class DemoPerson:
     level: Level
     role: str  # an English msgid, shown translated in the page
     coordinator: bool = False
+    trekker: bool = False  # leads the demo network's working group
 
 
 CAST = (
@@ -45,6 +46,7 @@ CAST = (
         OrgType.HOUSING,
         Level.TACTICAL,
         N_("Partner and trekker (housing corporation)"),
+        trekker=True,
     ),
     DemoPerson(
         "fatima",
@@ -81,6 +83,8 @@ CAST = (
 )
 
 JOIN_BUTTON = N_("🤝 Join")
+LEAD_BUTTON = N_("🙋 I'll lead this")
+WORKING_GROUP = N_("Housing with care | Suitable homes for people who need care")
 CONFIRM_BUTTON = N_("✅ Confirm")
 
 

@@ -12,7 +12,10 @@ TEXTS = {
     ),
     "demo": N_("Create the demo network"),
     "demo_busy": N_("Setting up the network: the coordinator adds the bot, five partners join…"),
-    "demo_done": N_("The demo network is ready. Try /round, /workgroup or /agreement as Marieke."),
+    "demo_done": N_(
+        "The demo network is ready, with a working group led by Jeroen. Try /round or "
+        "/agreement as Marieke, and /action as Jeroen."
+    ),
     "group": N_("Group chat"),
     "private": N_("Private chat with the bot"),
     "write_as": N_("Write as"),

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from handlers.base import services_of
-from storage.models import Member
+from storage.models import Member, Trekker
 from tests.sandbox.conftest import Page
 
 
@@ -70,6 +70,13 @@ async def test_the_demo_network_is_made_by_the_coordinator_and_five_partners(pag
             select(func.count()).select_from(Member).where(Member.is_coordinator.is_(True))
         )
     assert (partners, coordinators) == (5, 1)
+    async with database.unit_of_work() as session:
+        [lead] = (await session.scalars(select(Trekker))).all()
+    assert lead.person_id == page.person("Jeroen")
+    assert any("Wonen met zorg" in (m["html"] or "") for m in group["messages"])
+    jeroen = page.person("Jeroen")
+    await say(page, "Jeroen", jeroen, "/action")  # the trekker can add an action at once
+    newest_with_button(chat_of(await page.state(), jeroen), "Wonen met zorg")
     status, answer = await page.post("/api/demo", {})
     assert status == 400 and answer["error"] == "Het demonetwerk is er al."
 
