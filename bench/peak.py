@@ -1,4 +1,4 @@
-"""One process's peak memory, answering a round: `python -m bench.peak ours|bare BACKEND SCALE`.
+"""One process's peak memory, answering a round: `python -m bench.peak ours|bare BACKEND PARTNERS`.
 
 The bare run imports nothing of Netwerkpols, so the two peaks compare our bot with the
 framework's floor. Prints the peak resident set size in MB as the last word.
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 
-async def answer(kind: str, backend: str, scale: str) -> None:
+async def answer(kind: str, backend: str, partners: int) -> None:
     from fakebot.server import FakeBotApi
 
     api = FakeBotApi()
@@ -20,27 +20,22 @@ async def answer(kind: str, backend: str, scale: str) -> None:
         if kind == "bare":
             from bench.bare import answer_round_bare
 
-            await answer_round_bare(api, _partners(scale))
+            await answer_round_bare(api, partners)
         else:
-            from bench.run import ROOT, SIZES, answer_round_ours, fresh_database
+            from bench.run import ROOT, answer_round_ours, fresh_database
 
             tmp = ROOT / "results" / "tmp"
             tmp.mkdir(parents=True, exist_ok=True)
             url = await fresh_database(backend, tmp)
-            await answer_round_ours(api, url, SIZES[scale])
+            await answer_round_ours(api, url, {"partners": partners})
     finally:
         await api.stop()
 
 
-def _partners(scale: str) -> int:
-    # Kept in step with bench.run.SIZES without importing it (and with it, Netwerkpols).
-    return {"toy": 5, "default": 100, "full": 500}[scale]
-
-
 def main() -> None:
     """Run one side and print its peak RSS."""
-    kind, backend, scale = sys.argv[1:4]
-    asyncio.run(answer(kind, backend, scale))
+    kind, backend, partners = sys.argv[1:4]
+    asyncio.run(answer(kind, backend, int(partners)))
     print(f"peak RSS MB {peak_rss_mb():.1f}")
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from bench.bare import answer_data, answer_round_bare, bare_application, stop
-from domain.questionnaires import BUILTIN, NETWERKTOETS
+from domain.questionnaires import NETWERKTOETS
 from fakebot.limits import TelegramLimits, minimum_seconds
 from fakebot.server import FakeBotApi
 from fakebot.world import BOT_ID, MEMBER, OWNER, World
@@ -53,9 +53,11 @@ from storage.models import (
     WorkingGroup,
 )
 from tests.harness import BotHarness
+from tests.seeding import closed_round, insert_responses
 
 ROOT = Path(__file__).resolve().parent
 START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+RNG = random.Random(2026)
 # A database of its own, so a benchmark never disturbs the test database (or a test run).
 POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/netwerkpols_bench"
@@ -399,64 +401,16 @@ async def bench_commands(
 
 
 async def _responses(session: Any, round_id: int, count: int) -> None:
-    items = [item.key for item in BUILTIN[NETWERKTOETS].items]
-    responses, answers = [], []
-    for n in range(count):
-        response_id = uuid.uuid4().hex
-        responses.append(
-            {
-                "id": response_id,
-                "round_id": round_id,
-                "level_group": ("upper", "lower")[n % 2],
-                "org_type": ("care", "housing", "municipality")[n % 3],
-                "submitted_on": START.date(),
-            }
-        )
-        answers += [
-            {
-                "response_id": response_id,
-                "round_id": round_id,
-                "item": key,
-                "score": random.choice([None, *range(1, 11)]),
-                "level_group": responses[-1]["level_group"],
-                "org_type": responses[-1]["org_type"],
-            }
-            for key in items
-        ]
-    for start in range(0, len(responses), 5000):
-        await session.execute(insert(Response), responses[start : start + 5000])
-    for start in range(0, len(answers), 5000):
-        await session.execute(insert(Answer), answers[start : start + 5000])
+    await insert_responses(session, round_id, count, rng=RNG, submitted_on=START.date())
 
 
 async def bench_results(backend: str, url: str, size: dict[str, int]) -> list[Row]:
     """A round's results vs the floor: one GROUP BY over its answers on the same database."""
     database = Database(url)
     async with database.unit_of_work() as session:
-        network = Network(
-            chat_id=-5,
-            name="Groot",
-            language="nl",
-            timezone="Europe/Amsterdam",
-            join_token="groot",
-            active=True,
+        round_ = await closed_round(
+            session, chat_id=-5, token="groot", invited=size["responses"], at=START
         )
-        session.add(network)
-        await session.flush()
-        round_ = Round(
-            network_id=network.id,
-            questionnaire=NETWERKTOETS,
-            k=5,
-            audience={},
-            token="groot",
-            state="closed",
-            opens_at=START,
-            closes_at=START,
-            published=True,
-            invited=size["responses"],
-        )
-        session.add(round_)
-        await session.flush()
         await _responses(session, round_.id, size["responses"])
 
     async def ours() -> int:
@@ -662,7 +616,7 @@ async def bench_dispatch(
     ]
 
 
-async def bench_peak_memory(backend: str, scale: str) -> list[Row]:
+async def bench_peak_memory(backend: str, size: dict[str, int]) -> list[Row]:
     """Peak RSS of a process that answers a round with our bot vs one with the bare bot (each
     process runs the fake too, equally)."""
     peaks = {}
@@ -673,7 +627,7 @@ async def bench_peak_memory(backend: str, scale: str) -> list[Row]:
             "bench.peak",
             kind,
             backend,
-            scale,
+            str(size["partners"]),
             cwd=ROOT.parent,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -723,7 +677,7 @@ async def run_all(scale: str, backends: list[str], only: list[str] | None = None
         if "results" in wanted:
             rows += await bench_results(backend, await fresh_database(backend, tmp), size)
         if "peak" in wanted:
-            rows += await bench_peak_memory(backend, scale)
+            rows += await bench_peak_memory(backend, size)
     for leftover in tmp.glob("bench-*.sqlite3*"):
         leftover.unlink()
     return rows

@@ -21,7 +21,7 @@ from handlers.round_outcome import questionnaire_of
 from i18n import N_
 from storage import queries
 from storage import rounds as store
-from storage.models import Draft, Network, Person, Round
+from storage.models import Draft, Member, Network, Person, Round
 from views import rounds as view
 
 ROUND_CLOSED = N_("This round has closed; answers can no longer be given. Thank you all the same!")
@@ -49,7 +49,7 @@ async def open_answer_link(update: Update, context: Context, token: str) -> None
         raise Refusal(NOT_A_PARTNER, network=esc(network.name))
     async with context.unit_of_work() as session:
         person, lang = await chatting_person(session, context, user)
-        round_, draft = await _answerable(session, round_.id, person.id, lang, create=True)
+        round_, draft, _ = await _answerable(session, round_.id, person.id, lang, create=True)
         questionnaire = await questionnaire_of(session, round_.questionnaire)
         if draft.step == "items":
             current = draft.answers.get(questionnaire.items[draft.position].key)
@@ -70,8 +70,9 @@ async def _answerable(
     *,
     create: bool = False,
     submitting: bool = False,
-) -> tuple[Round, Draft]:
-    """The open round and this person's draft, after every check that they may answer.
+) -> tuple[Round, Draft, Member]:
+    """The open round, this person's draft and membership, after every check that they may
+    answer.
 
     Only a submit locks the round, and only for sharing (FOR SHARE on PostgreSQL): submits do
     not wait for each other, but closing the round (FOR UPDATE) waits for them, so no answer
@@ -101,7 +102,7 @@ async def _answerable(
             raise Refusal(NO_LONGER_ACTIVE)
         draft = Draft(round_id=round_.id, person_id=person_id, answers={}, position=0, step="items")
         session.add(draft)
-    return round_, draft
+    return round_, draft, member
 
 
 async def answer_button(update: Update, context: Context) -> None:
@@ -113,7 +114,7 @@ async def answer_button(update: Update, context: Context) -> None:
     submitted = False
     async with context.unit_of_work() as session:
         person, lang = await chatting_person(session, context, user)
-        round_, draft = await _answerable(
+        round_, draft, member = await _answerable(
             session,
             int_arg(args, 0),
             person.id,
@@ -146,8 +147,6 @@ async def answer_button(update: Update, context: Context) -> None:
         else:
             if draft.step != "review" or len(draft.answers) != len(questionnaire.items):
                 raise Refusal(NO_LONGER_ACTIVE)
-            member = await queries.membership(session, round_.network_id, person.id)
-            assert member is not None
             today = context.services.clock.now().date()
             submitted = await store.submit(session, round_, draft, member, today)
             if not submitted:

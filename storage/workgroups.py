@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TypeVarTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from storage.models import Action, ActionNote, Trekker, WorkingGroup
+
+Row = TypeVarTuple("Row")
 
 MAX_TREKKERS = 2
 
@@ -48,16 +51,22 @@ def is_trekker(group: WorkingGroup, person_id: int) -> bool:
     return any(tr.person_id == person_id for tr in group.trekkers)
 
 
+def _open_in_network(query: Select[*Row], network_id: int) -> Select[*Row]:
+    """query narrowed to the open actions of the network's working groups."""
+    return query.join(WorkingGroup, WorkingGroup.id == Action.working_group_id).where(
+        WorkingGroup.network_id == network_id, Action.state == "open"
+    )
+
+
 async def counts(
     session: AsyncSession, network_id: int, today: dt.date
 ) -> dict[int, tuple[int, int]]:
     """Per working group: (open actions, overdue actions), in one query."""
     overdue = func.sum(case((Action.due_on < today, 1), else_=0))
     rows = await session.execute(
-        select(Action.working_group_id, func.count(), overdue)
-        .join(WorkingGroup, WorkingGroup.id == Action.working_group_id)
-        .where(WorkingGroup.network_id == network_id, Action.state == "open")
-        .group_by(Action.working_group_id)
+        _open_in_network(
+            select(Action.working_group_id, func.count(), overdue), network_id
+        ).group_by(Action.working_group_id)
     )
     return {group_id: (int(n), int(late or 0)) for group_id, n, late in rows}
 
@@ -66,9 +75,7 @@ async def open_actions_by_group(session: AsyncSession, network_id: int) -> dict[
     """Every open action of a network's working groups, by group, the most overdue first, in
     one query (owners joined in), however many groups there are."""
     result = await session.scalars(
-        select(Action)
-        .join(WorkingGroup, WorkingGroup.id == Action.working_group_id)
-        .where(WorkingGroup.network_id == network_id, Action.state == "open")
+        _open_in_network(select(Action), network_id)
         .options(joinedload(Action.owner))
         .order_by(Action.due_on, Action.id)
     )
@@ -84,18 +91,14 @@ async def most_pressing_actions(
     """The per_group most overdue open actions of each working group, and how many open
     actions each group has: ranked and counted in the database, so a network with hundreds of
     actions loads a handful, in one query."""
-    in_network = (
-        select(
-            Action.id,
-            func.row_number()
-            .over(partition_by=Action.working_group_id, order_by=(Action.due_on, Action.id))
-            .label("rank"),
-            func.count().over(partition_by=Action.working_group_id).label("total"),
-        )
-        .join(WorkingGroup, WorkingGroup.id == Action.working_group_id)
-        .where(WorkingGroup.network_id == network_id, Action.state == "open")
-        .subquery()
+    ranked = select(
+        Action.id,
+        func.row_number()
+        .over(partition_by=Action.working_group_id, order_by=(Action.due_on, Action.id))
+        .label("rank"),
+        func.count().over(partition_by=Action.working_group_id).label("total"),
     )
+    in_network = _open_in_network(ranked, network_id).subquery()
     rows = await session.execute(
         select(Action, in_network.c.total)
         .join(in_network, in_network.c.id == Action.id)
