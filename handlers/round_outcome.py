@@ -225,11 +225,10 @@ async def render_remind(
         return None
     round_, network = found
     stage = int(item.payload.get("stage", 0))
+    answered = await store.answered_ids(session, round_.id)
     for member in await store.invited_members(session, round_):
         person = member.person
-        if not person.started or not person.reachable:
-            continue
-        if await store.has_answered(session, round_.id, person.id):
+        if not person.started or not person.reachable or person.id in answered:
             continue
         await enqueue(
             session,

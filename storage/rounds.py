@@ -83,6 +83,14 @@ async def has_answered(session: AsyncSession, round_id: int, person_id: int) -> 
     return await session.get(Participation, (round_id, person_id)) is not None
 
 
+async def answered_ids(session: AsyncSession, round_id: int) -> set[int]:
+    """Who has submitted in this round (to skip them all at once, not one query each)."""
+    rows = await session.scalars(
+        select(Participation.person_id).where(Participation.round_id == round_id)
+    )
+    return set(rows)
+
+
 async def answered_count(session: AsyncSession, round_id: int) -> int:
     """How many people have submitted in this round."""
     count = await session.scalar(
