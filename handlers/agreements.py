@@ -23,6 +23,7 @@ from handlers.base import (
     NOT_A_COORDINATOR,
     Context,
     chatting_person,
+    group_network,
     in_coordinated_network,
     is_group,
     is_private,
@@ -31,7 +32,7 @@ from handlers.base import (
     reply,
     touch_person,
 )
-from handlers.network import NOT_SET_UP, ONLY_COORDINATORS
+from handlers.network import ONLY_COORDINATORS
 from handlers.reviews import queue_review
 from i18n import N_
 from storage import agreements as store
@@ -71,9 +72,7 @@ async def _my_network(
     chat = update.effective_chat
     assert user is not None and chat is not None
     if is_group(chat):
-        network = await queries.network_by_chat(session, chat.id)
-        if network is None:
-            raise Refusal(NOT_SET_UP)
+        network = await group_network(session, chat.id)
         return network, network.language
     person = await touch_person(session, user, started=True)
     memberships = await queries.memberships_of(session, user.id)

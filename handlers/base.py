@@ -33,7 +33,7 @@ from schedules.dispatcher import Dispatcher
 from settings import Settings
 from storage import queries
 from storage.db import Database
-from storage.models import Person
+from storage.models import Network, Person
 from views.network import choose_network
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,19 @@ async def chatting_person(
     """The person writing in private chat (refreshed, marked as reachable) and their language."""
     person = await touch_person(session, user, started=True)
     return person, person_language(person, user, context.services.settings.default_language)
+
+
+NOT_SET_UP = N_("This group is not a network yet. A group admin can start with /setup.")
+
+
+async def group_network(
+    session: AsyncSession, chat_id: int, *, for_update: bool = False
+) -> Network:
+    """The network of this group; a refusal pointing to /setup when it has none."""
+    network = await queries.network_by_chat(session, chat_id, for_update=for_update)
+    if network is None:
+        raise Refusal(NOT_SET_UP)
+    return network
 
 
 async def group_language(context: Context, chat_id: int) -> str:

@@ -26,6 +26,7 @@ from handlers.base import (
     MEMBER_STATUSES,
     NETWORK_PICKERS,
     Context,
+    group_network,
     in_coordinated_network,
     is_chat_admin,
     is_chat_member,
@@ -46,7 +47,6 @@ from views import network as view
 ONLY_IN_GROUP = N_("This works in your network's group, not in a private chat.")
 ONLY_ADMINS = N_("Only an admin of this group can set it up as a network.")
 ONLY_COORDINATORS = N_("Only coordinators of this network can do this.")
-NOT_SET_UP = N_("This group is not a network yet. A group admin can start with /setup.")
 LAST_COORDINATOR = N_(
     "A network needs at least one coordinator. Appoint another one before removing {name}."
 )
@@ -87,13 +87,6 @@ def _group_chat(update: Update) -> Chat:
         raise Refusal(ONLY_IN_GROUP)
     assert chat is not None
     return chat
-
-
-async def _network_of(session: AsyncSession, chat_id: int, *, for_update: bool = False) -> Network:
-    network = await queries.network_by_chat(session, chat_id, for_update=for_update)
-    if network is None:
-        raise Refusal(NOT_SET_UP)
-    return network
 
 
 async def _require_coordinator(session: AsyncSession, network: Network, user_id: int) -> Member:
@@ -249,7 +242,7 @@ async def setup(update: Update, context: Context) -> None:
                 raise Refusal(ONLY_ADMINS)
             network = await _create_network(session, chat, context)
             if network is None:
-                network = await _network_of(session, chat.id, for_update=True)
+                network = await group_network(session, chat.id, for_update=True)
             else:
                 created = True
         member = await queries.membership(session, network.id, user.id)
@@ -283,7 +276,7 @@ async def setup_language(update: Update, context: Context) -> None:
     chat_id = query.message.chat.id
     is_admin = await is_chat_admin(context, chat_id, query.from_user.id)
     async with context.unit_of_work() as session:
-        network = await _network_of(session, chat_id, for_update=True)
+        network = await group_network(session, chat_id, for_update=True)
         if not is_admin:
             await _require_coordinator(session, network, query.from_user.id)
         network.language = code
@@ -299,7 +292,7 @@ async def join(update: Update, context: Context) -> None:
     """/join in the group: the button that opens the private chat to join."""
     chat = _group_chat(update)
     async with context.unit_of_work() as session:
-        network = await _network_of(session, chat.id)
+        network = await group_network(session, chat.id)
     text, markup = view.join_invitation(network.language, network, context.bot.username)
     await reply(update, text, markup)
 
@@ -311,7 +304,7 @@ async def members(update: Update, context: Context) -> None:
     assert user is not None and chat is not None
     if is_group(chat):
         async with context.unit_of_work() as session:
-            network = await _network_of(session, chat.id)
+            network = await group_network(session, chat.id)
             await _require_coordinator(session, network, user.id)
             everyone = await queries.members_of(session, network.id)
         for part in view.members_overview(network.language, network, everyone):
@@ -366,7 +359,7 @@ async def appoint_by_reply(update: Update, context: Context) -> None:
     if not await is_chat_member(context, chat.id, target.id):
         raise Refusal(N_("{name} is not a member of this group."), name=esc(target.first_name))
     async with context.unit_of_work() as session:
-        network = await _network_of(session, chat.id)
+        network = await group_network(session, chat.id)
         await _require_coordinator(session, network, user.id)
         person = await touch_person(session, target)
         member = await queries.ensure_member(session, network, person)
@@ -405,7 +398,7 @@ async def coordinators(update: Update, context: Context) -> None:
     user = update.effective_user
     assert user is not None
     async with context.unit_of_work() as session:
-        network = await _network_of(session, chat.id)
+        network = await group_network(session, chat.id)
         await _require_coordinator(session, network, user.id)
         everyone = await queries.members_of(session, network.id)
     text, markup = view.coordinators_message(network.language, network, everyone)
@@ -419,7 +412,7 @@ async def change_coordinator(update: Update, context: Context) -> None:
     kind, args = unpack(query.data)
     member_id = int_arg(args, 0)
     async with context.unit_of_work() as session:
-        network = await _network_of(session, query.message.chat.id, for_update=True)
+        network = await group_network(session, query.message.chat.id, for_update=True)
         await _require_coordinator(session, network, query.from_user.id)
         member = await session.get(Member, member_id)
         if member is None or member.network_id != network.id:

@@ -21,13 +21,14 @@ from handlers.base import (
     NOT_A_COORDINATOR,
     Context,
     chatting_person,
+    group_network,
     in_coordinated_network,
     is_group,
     replace,
     reply,
     update_language,
 )
-from handlers.network import NOT_SET_UP, ONLY_IN_GROUP
+from handlers.network import ONLY_IN_GROUP
 from handlers.round_outcome import (
     questionnaire_of,
     results_parts,
@@ -76,9 +77,7 @@ async def new_round(update: Update, context: Context) -> None:
     assert user is not None and chat is not None
     if is_group(chat):
         async with context.unit_of_work() as session:
-            network = await queries.network_by_chat(session, chat.id)
-            if network is None:
-                raise Refusal(NOT_SET_UP)
+            network = await group_network(session, chat.id)
             await _require_coordinator(session, network.id, user.id)
         lang = network.language
         url = deep_link(context.bot.username, f"r_{network.join_token}")
@@ -299,9 +298,7 @@ async def close_now(update: Update, context: Context) -> None:
         raise Refusal(ONLY_IN_GROUP)
     now = context.services.clock.now()
     async with context.unit_of_work() as session:
-        network = await queries.network_by_chat(session, chat.id)
-        if network is None:
-            raise Refusal(NOT_SET_UP)
+        network = await group_network(session, chat.id)
         await _require_coordinator(session, network.id, user.id)
         round_ = await _latest_round(session, network, ("open",))
         if round_ is None:
@@ -331,9 +328,7 @@ async def extend(update: Update, context: Context) -> None:
         raise Refusal(ONLY_IN_GROUP)
     now = context.services.clock.now()
     async with context.unit_of_work() as session:
-        network = await queries.network_by_chat(session, chat.id)
-        if network is None:
-            raise Refusal(NOT_SET_UP)
+        network = await group_network(session, chat.id)
         await _require_coordinator(session, network.id, user.id)
         round_ = await _latest_round(session, network, ("open", "closed"))
         if round_ is None or round_.published:
@@ -373,9 +368,7 @@ async def results_command(update: Update, context: Context) -> None:
     assert chat is not None and user is not None
     if is_group(chat):
         async with context.unit_of_work() as session:
-            network = await queries.network_by_chat(session, chat.id)
-            if network is None:
-                raise Refusal(NOT_SET_UP)
+            network = await group_network(session, chat.id)
             round_ = await _latest_round(session, network, ("closed",))
             if round_ is None:
                 raise Refusal(NO_ROUND_YET)

@@ -14,12 +14,13 @@ from domain.text import esc
 from handlers.base import (
     NETWORK_PICKERS,
     Context,
+    group_network,
     in_coordinated_network,
     is_group,
     person_language,
     reply,
 )
-from handlers.network import NOT_SET_UP, ONLY_COORDINATORS
+from handlers.network import ONLY_COORDINATORS
 from handlers.summary_data import Summary, gather
 from i18n import t
 from storage import queries
@@ -39,9 +40,7 @@ async def _for_network(update: Update, context: Context, command: str, deliver: 
     assert user is not None and chat is not None
     if is_group(chat):
         async with context.unit_of_work() as session:
-            network = await queries.network_by_chat(session, chat.id)
-            if network is None:
-                raise Refusal(NOT_SET_UP)
+            network = await group_network(session, chat.id)
             member = await queries.membership(session, network.id, user.id)
             if member is None or not member.is_coordinator:
                 raise Refusal(ONLY_COORDINATORS)

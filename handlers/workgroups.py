@@ -18,13 +18,14 @@ from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     Context,
     chatting_person,
+    group_network,
     is_group,
     is_private,
     replace,
     reply,
     touch_person,
 )
-from handlers.network import NOT_SET_UP, ONLY_COORDINATORS
+from handlers.network import ONLY_COORDINATORS
 from handlers.work_schedule import queue_digest, reschedule_action, today_in
 from i18n import N_, t
 from storage import queries
@@ -53,9 +54,7 @@ async def _group_network(update: Update, context: Context, session: AsyncSession
     if not is_group(chat):
         raise Refusal(N_("This works in your network's group, not in a private chat."))
     assert chat is not None
-    network = await queries.network_by_chat(session, chat.id)
-    if network is None:
-        raise Refusal(NOT_SET_UP)
+    network = await group_network(session, chat.id)
     return network
 
 
