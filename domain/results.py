@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
+from typing import Any
+
+from domain.anonymity import DIMENSIONS, Tally
 
 SCALE = range(1, 11)
 MIN_K = 3
@@ -84,103 +86,6 @@ def widest_disagreement(stats: Iterable[ItemStats]) -> ItemStats | None:
     return widest if widest.sd else None
 
 
-# --- which subgroups may be shown -----------------------------------------------------------
-
-Cell = tuple[str, str]  # (level group, organisation type)
-Group = tuple[str, str]  # ("level", name) or ("type", name)
-
-
-@dataclass(frozen=True)
-class Publication:
-    """Which breakdown groups may be shown next to the total."""
-
-    total: bool
-    groups: frozenset[Group]
-
-
-def _members(group: Group, cells: Iterable[Cell]) -> list[Cell]:
-    dimension, name = group
-    index = 0 if dimension == "level" else 1
-    return [cell for cell in cells if cell[index] == name]
-
-
-def _in_span(basis: list[list[Fraction]], pivots: list[int], vector: list[Fraction]) -> bool:
-    rest = list(vector)
-    for row, pivot in zip(basis, pivots, strict=True):
-        if rest[pivot]:
-            factor = rest[pivot]
-            rest = [a - factor * b for a, b in zip(rest, row, strict=True)]
-    return not any(rest)
-
-
-def _echelon(vectors: list[list[Fraction]]) -> tuple[list[list[Fraction]], list[int]]:
-    basis: list[list[Fraction]] = []
-    pivots: list[int] = []
-    for vector in vectors:
-        rest = list(vector)
-        for row, pivot in zip(basis, pivots, strict=True):
-            if rest[pivot]:
-                factor = rest[pivot]
-                rest = [a - factor * b for a, b in zip(rest, row, strict=True)]
-        lead = next((i for i, value in enumerate(rest) if value), None)
-        if lead is None:
-            continue
-        rest = [value / rest[lead] for value in rest]
-        for index, row in enumerate(basis):
-            if row[lead]:
-                factor = row[lead]
-                basis[index] = [a - factor * b for a, b in zip(row, rest, strict=True)]
-        basis.append(rest)
-        pivots.append(lead)
-    return basis, pivots
-
-
-def reveals_small_group(published: Iterable[Group], population: Mapping[Cell, int], k: int) -> bool:
-    """Whether the totals of the published groups (and of everyone) let someone work out the
-    total of a set of fewer than k people, by adding and subtracting published numbers."""
-    cells = [cell for cell, n in population.items() if n > 0]
-    vectors = [[Fraction(1)] * len(cells)]
-    for group in published:
-        members = set(_members(group, cells))
-        vectors.append([Fraction(1 if cell in members else 0) for cell in cells])
-    basis, pivots = _echelon(vectors)
-
-    def search(start: int, chosen: list[int], size: int) -> bool:
-        for index in range(start, len(cells)):
-            people = size + population[cells[index]]
-            if people >= k:
-                continue
-            subset = [*chosen, index]
-            vector = [Fraction(1 if i in subset else 0) for i in range(len(cells))]
-            if _in_span(basis, pivots, vector) or search(index + 1, subset, people):
-                return True
-        return False
-
-    return search(0, [], 0)
-
-
-def publishable(population: Mapping[Cell, int], k: int) -> Publication:
-    """The total when at least k responded, and the largest safe set of breakdown groups:
-    each with at least k people, and together never revealing a smaller set (complementary
-    suppression: when a group is hidden, enough others are hidden that it cannot be derived)."""
-    if k < MIN_K:
-        raise ValueError("the anonymity threshold is at least 3")
-    everyone = sum(population.values())
-    if everyone < k:
-        return Publication(False, frozenset())
-    cells = [cell for cell, n in population.items() if n > 0]
-    sizes: dict[Group, int] = {}
-    for dimension, index in (("level", 0), ("type", 1)):
-        for name in {cell[index] for cell in cells}:
-            group = (dimension, name)
-            sizes[group] = sum(population[c] for c in _members(group, cells))
-    candidates = {group for group, n in sizes.items() if n >= k and n < everyone}
-    while candidates and reveals_small_group(candidates, population, k):
-        # Drop the smallest group; ties broken by name so the outcome is reproducible.
-        candidates.remove(min(candidates, key=lambda g: (sizes[g], g)))
-    return Publication(True, frozenset(candidates))
-
-
 # --- the collaboration form the scores support (Netwerktoets) -------------------------------
 
 INTERWEAVE = "interweave"  # aaneenvlechten
@@ -218,6 +123,8 @@ def collaboration_advice(means: Mapping[str, float]) -> Advice | None:
 
 # --- one round's publishable result ------------------------------------------------------------
 
+Group = tuple[str, str]  # (dimension, group name)
+
 
 @dataclass(frozen=True)
 class GroupResult:
@@ -241,6 +148,7 @@ class RoundResult:
     groups_hidden: bool = False
     comments: tuple[str, ...] = ()
     comments_waiting: int = 0
+    comment_k: int = 0
 
     @property
     def means(self) -> dict[str, float]:
@@ -252,48 +160,137 @@ def compose(
     *,
     item_keys: Iterable[str],
     k: int,
-    overall: Mapping[str, Mapping[int | None, int]],
-    by_group: Mapping[Group, Mapping[str, Mapping[int | None, int]]],
-    population: Mapping[Cell, int],
+    comment_k: int,
+    tally: Tally,
     previous: Mapping[str, float] | None = None,
-    comments: Iterable[str] = (),
 ) -> RoundResult:
-    """Apply the anonymity rules to a round's counts: nothing below k, no subgroup below k,
-    no subgroup derivable by subtraction, comments only from at least k people."""
-    respondents = sum(population.values())
-    publication = publishable(population, k)
-    if not publication.total:
-        return RoundResult(respondents, k, False)
+    """What of a round's counts may be published, so that no number, alone or combined with the
+    others, gives away the scores of fewer than k people:
+
+    - nothing at all below k respondents, and no statistics of an item with fewer than k
+      actual scores (the rest answered "don't know");
+    - a breakdown dimension only when each of its groups that has respondents has at least k;
+      an item in it only when every such group gave it at least k actual scores, so that the
+      total minus any groups is always at least k scores;
+    - each item along one dimension at most: level and kind of organisation cut the same
+      people differently, and their differences would isolate small intersections;
+    - comments only when at least comment_k people wrote one.
+    """
+    if k < MIN_K:
+        raise ValueError("the anonymity threshold is at least 3")
+    respondents = tally.respondents
+    if respondents < k:
+        return RoundResult(respondents, k, False, comment_k=comment_k)
     keys = list(item_keys)
-    items = tuple(item_stats(key, overall.get(key, {})) for key in keys)
+    items = tuple(item_stats(key, tally.overall.items.get(key, {})) for key in keys)
     # An item with fewer than k actual scores (many "don't know") shows no statistics at all.
     items = tuple(s if s.n >= k else item_stats(s.key, {None: s.dont_know}) for s in items)
-    groups = []
-    for group in sorted(publication.groups):
-        stats = [item_stats(key, by_group.get(group, {}).get(key, {})) for key in keys]
-        size = sum(population[cell] for cell in _members(group, population))
-        groups.append(GroupResult(group, size, {s.key: s.mean for s in stats}))
-    # Per item, a group mean needs k actual scores; if one group lacks them, no group shows it.
-    for key in keys:
-        if any(_scores(by_group.get(g.group, {}).get(key, {})) < k for g in groups):
-            for g in groups:
-                g.means[key] = None
-    all_comments = [c for c in comments if c.strip()]
-    shown = tuple(all_comments) if len(all_comments) >= k else ()
-    several = len({cell[0] for cell in population}) > 1 or len({cell[1] for cell in population}) > 1
-    hidden_groups = several and not groups
+    groups = _groups(keys, k, tally)
+    comments = tuple(c for c in tally.comments if c.strip())
+    shown = comments if len(comments) >= comment_k else ()
     return RoundResult(
         respondents,
         k,
         True,
         items,
         dict(previous) if previous else None,
-        tuple(groups),
-        hidden_groups,
+        groups,
+        not groups,
         shown,
-        0 if shown else len(all_comments),
+        0 if shown else len(comments),
+        comment_k,
     )
 
 
-def _scores(histogram: Mapping[int | None, int]) -> int:
-    return sum(n for score, n in histogram.items() if score is not None)
+def _groups(keys: list[str], k: int, tally: Tally) -> tuple[GroupResult, ...]:
+    shown: list[GroupResult] = []
+    taken: set[str] = set()  # items already broken down along an earlier dimension
+    for dimension in DIMENSIONS:
+        groups = {n: c for n, c in tally.groups.get(dimension, {}).items() if c.respondents}
+        if len(groups) < 2 or min(c.respondents for c in groups.values()) < k:
+            continue
+        items = [
+            key
+            for key in keys
+            if key not in taken and all(c.scores(key) >= k for c in groups.values())
+        ]
+        if not items:
+            continue
+        taken.update(items)
+        for name, counts in sorted(groups.items()):
+            means: dict[str, float | None] = dict.fromkeys(keys)
+            for key in items:
+                means[key] = item_stats(key, counts.items.get(key, {})).mean
+            shown.append(GroupResult((dimension, name), counts.respondents, means))
+    return tuple(shown)
+
+
+# --- a published result, frozen on the round ---------------------------------------------------
+
+
+def result_to_json(result: RoundResult) -> dict[str, Any]:
+    """A published result as stored on its round, so that every later showing of it (group,
+    /results, summary, export, report) shows exactly the same numbers: two publications of one
+    round can never be subtracted from each other. The comparison with the previous round is
+    not stored; it is read from that round's own frozen result."""
+    return {
+        "respondents": result.respondents,
+        "k": result.k,
+        "published": result.published,
+        "items": [
+            {
+                "key": s.key,
+                "n": s.n,
+                "dont_know": s.dont_know,
+                "distribution": list(s.distribution),
+                "mean": s.mean,
+                "median": s.median,
+                "sd": s.sd,
+                "minimum": s.minimum,
+                "maximum": s.maximum,
+            }
+            for s in result.items
+        ],
+        "groups": [
+            {"group": list(g.group), "respondents": g.respondents, "means": g.means}
+            for g in result.groups
+        ],
+        "groups_hidden": result.groups_hidden,
+        "comments": list(result.comments),
+        "comments_waiting": result.comments_waiting,
+        "comment_k": result.comment_k,
+    }
+
+
+def result_from_json(data: Mapping[str, Any]) -> RoundResult:
+    """The inverse of result_to_json."""
+    items = tuple(
+        ItemStats(
+            entry["key"],
+            entry["n"],
+            entry["dont_know"],
+            tuple(entry["distribution"]),
+            entry["mean"],
+            entry["median"],
+            entry["sd"],
+            entry["minimum"],
+            entry["maximum"],
+        )
+        for entry in data.get("items", ())
+    )
+    groups = tuple(
+        GroupResult((entry["group"][0], entry["group"][1]), entry["respondents"], entry["means"])
+        for entry in data.get("groups", ())
+    )
+    return RoundResult(
+        int(data["respondents"]),
+        int(data["k"]),
+        bool(data["published"]),
+        items,
+        None,
+        groups,
+        bool(data.get("groups_hidden")),
+        tuple(data.get("comments", ())),
+        int(data.get("comments_waiting", 0)),
+        int(data.get("comment_k") or data["k"]),
+    )

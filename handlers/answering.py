@@ -74,9 +74,10 @@ async def _answerable(
     """The open round, this person's draft and membership, after every check that they may
     answer.
 
-    Only a submit locks the round, and only for sharing (FOR SHARE on PostgreSQL): submits do
-    not wait for each other, but closing the round (FOR UPDATE) waits for them, so no answer
-    slips in after the results were counted. A score press needs no lock at all.
+    Only a submit locks the round, and only for sharing (FOR SHARE on PostgreSQL), so closing
+    the round (FOR UPDATE) waits for submits and no answer slips in after the results were
+    counted; submits then queue briefly on the round's one tally row. A score press needs no
+    lock at all.
     """
     round_ = await session.get(
         Round, round_id, with_for_update={"read": True} if submitting else None
@@ -93,10 +94,10 @@ async def _answerable(
     if not store.is_invited(round_, member):
         raise Refusal(NOT_INVITED, audience=esc(view.audience_text(lang, round_.audience)))
     # A draft exists only until its submit (which deletes it in the same transaction), so a
-    # draft means 'not answered yet' without asking the participation table.
+    # draft means 'not answered yet' without asking the voters.
     draft = await session.get(Draft, (round_.id, person_id))
     if draft is None:
-        if await store.has_answered(session, round_.id, person_id):
+        if await store.has_answered(session, round_, person_id):
             raise Refusal(ALREADY_ANSWERED)
         if not create:
             raise Refusal(NO_LONGER_ACTIVE)
@@ -147,8 +148,7 @@ async def answer_button(update: Update, context: Context) -> None:
         else:
             if draft.step != "review" or len(draft.answers) != len(questionnaire.items):
                 raise Refusal(NO_LONGER_ACTIVE)
-            today = context.services.clock.now().date()
-            submitted = await store.submit(session, round_, draft, member, today)
+            submitted = await store.submit(session, round_, draft, member)
             if not submitted:
                 raise Refusal(ALREADY_ANSWERED)
             answered = await store.answered_count(session, round_.id)
@@ -164,6 +164,8 @@ async def answer_button(update: Update, context: Context) -> None:
             text, markup = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
     await query.answer()
     await replace(query, text, markup)
+    if submitted:
+        context.application.create_task(context.services.database.forget_history())
 
 
 async def comment_text(

@@ -63,7 +63,8 @@ SETUP_USAGE = N_(
     "/setup hours 09:00-17:00 — office hours for reminders\n"
     "/setup days ma,di,wo,do,vr — working days for reminders\n"
     "/setup digest group|trekkers|off — where the weekly overview goes\n"
-    "/setup digestday ma — the day of the weekly overview"
+    "/setup digestday ma — the day of the weekly overview\n"
+    "/setup comments 7|default — how many must write a comment before comments are shown"
 )
 
 
@@ -189,6 +190,8 @@ def _apply_setting(network: Network, text: str) -> None:
         network.work_start, network.work_end = _office_hours(value)
     elif what in ("days", "dagen", "werkdagen"):
         network.work_days = _office_days(value)
+    elif what in ("comments", "opmerkingen"):
+        network.comment_k = _comment_threshold(value)
     elif what in ("timezone", "tz", "tijdzone"):
         raise Refusal(
             N_("I do not know the time zone {zone}. Use a name such as Europe/Amsterdam."),
@@ -207,6 +210,23 @@ DAY_CODES = {
 }  # fmt: skip
 HOURS_USAGE = N_("Use: /setup hours 09:00-17:00 (start before end).")
 DAYS_USAGE = N_("Use: /setup days ma,di,wo,do,vr (or mo,tu,we,th,fr).")
+
+
+COMMENTS_USAGE = N_(
+    "Use: /setup comments 7 (how many people must write a comment before comments are "
+    "shown, {low} to {high}), or /setup comments default (the round's k + 2). It applies to "
+    "rounds started from now on."
+)
+COMMENT_RANGE = (3, 50)
+
+
+def _comment_threshold(value: str) -> int | None:
+    if value.lower() in ("default", "standaard"):
+        return None
+    low, high = COMMENT_RANGE
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise Refusal(COMMENTS_USAGE, low=low, high=high)
+    return int(value)
 
 
 def _office_hours(value: str) -> tuple[str, str]:

@@ -23,9 +23,11 @@ from handlers.base import (
     touch_person,
     update_language,
 )
+from handlers.round_outcome import questionnaire_of
 from i18n import LANGUAGES, N_, t
 from storage import queries
-from storage.models import Conversation, Member, Network, Organisation, Person
+from storage import rounds as rounds_store
+from storage.models import Conversation, Member, Network, Organisation, Person, Round
 from views import people as view
 
 JOIN = "join"
@@ -407,8 +409,26 @@ async def my_data(update: Update, context: Context) -> None:
     if not is_private(update):
         raise Refusal(ONLY_PRIVATE)
     person, memberships, lang = await _me(update, context)
-    for part in view.my_data(lang, person, memberships):
+    async with context.unit_of_work() as session:
+        drafts = []
+        for draft in await rounds_store.drafts_of(session, person.id):
+            round_ = await session.get(Round, draft.round_id)
+            assert round_ is not None
+            drafts.append(await _mention(session, round_, len(draft.answers)))
+        answered = [
+            await _mention(session, round_, 0)
+            for round_ in await rounds_store.rounds_answered_by(session, person.id)
+        ]
+    for part in view.my_data(lang, person, memberships, drafts, answered):
         await reply(update, part)
+
+
+async def _mention(session: AsyncSession, round_: Round, answers: int) -> view.RoundMention:
+    network = await session.get(Network, round_.network_id)
+    assert network is not None
+    return view.RoundMention(
+        network.name, await questionnaire_of(session, round_.questionnaire), answers
+    )
 
 
 async def forget_me(update: Update, context: Context) -> None:

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import random
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.daytime import next_in_window
 from domain.errors import Refusal
 from domain.questionnaires import Questionnaire
-from domain.results import RoundResult, compose
+from domain.results import RoundResult, compose, result_from_json
 from handlers.base import (
     person_language,
 )
 from i18n import N_, t
 from schedules.outbox import RenderContext, Rendered, enqueue
 from storage import rounds as store
+from storage.db import forget_history
 from storage.models import Draft, Network, Outgoing, Person, Round
 from views import charts
 from views import rounds as view
@@ -87,25 +88,24 @@ async def queue_progress(
 async def round_result(
     session: AsyncSession, round_: Round, *, compare: bool = True
 ) -> RoundResult:
-    """The publishable result of a round, computed from SQL aggregates; with compare, the
+    """The publishable result of a round: frozen on the round once it published (so every
+    later showing has the same numbers), else computed from its counts; with compare, the
     previous published round's means alongside (only one step back, never the whole chain)."""
-    questionnaire = await questionnaire_of(session, round_.questionnaire)
-    counts = await store.aggregates(session, round_.id)
+    if round_.result is not None:
+        result = result_from_json(round_.result)
+    else:
+        questionnaire = await questionnaire_of(session, round_.questionnaire)
+        result = compose(
+            item_keys=[item.key for item in questionnaire.items],
+            k=round_.k,
+            comment_k=round_.comment_k or round_.k,
+            tally=await store.tally_of(session, round_.id),
+        )
     previous_round = await store.previous_round(session, round_) if compare else None
-    previous = None
-    if previous_round is not None:
+    if previous_round is not None and result.published:
         previous = (await round_result(session, previous_round, compare=False)).means or None
-    comments = await store.comments(session, round_.id)
-    random.Random(round_.id).shuffle(comments)
-    return compose(
-        item_keys=[item.key for item in questionnaire.items],
-        k=round_.k,
-        overall=counts.overall,
-        by_group=counts.by_group,
-        population=counts.population,
-        previous=previous,
-        comments=comments,
-    )
+        result = replace(result, previous_means=previous)
+    return result
 
 
 async def results_parts(
@@ -155,8 +155,15 @@ async def render_close(
     round_, network = found
     if round_.state != "open" or round_.closes_at > item.due_at:
         return None  # closed already, or extended: a later row closes it
-    result = await round_result(session, round_)
+    result = await round_result(session, round_, compare=False)
     round_.state, round_.closed_at, round_.published = "closed", item.due_at, result.published
+    if result.published:
+        await store.forget_counts(session, round_, result)
+        engine = session.bind
+        if isinstance(engine, AsyncEngine):
+            render.after_commit.append(lambda: forget_history(engine))
+    else:
+        await store.forget_reminders(session, round_)  # the counts wait for an /extend
     parts = 1
     if result.published:
         questionnaire = await questionnaire_of(session, round_.questionnaire)
@@ -225,10 +232,10 @@ async def render_remind(
         return None
     round_, network = found
     stage = int(item.payload.get("stage", 0))
-    answered = await store.answered_ids(session, round_.id)
-    for member in await store.invited_members(session, round_):
+    invited = await store.invited_members(session, round_)
+    for member in await store.unanswered(session, round_, invited):
         person = member.person
-        if not person.started or not person.reachable or person.id in answered:
+        if not person.started or not person.reachable:
             continue
         await enqueue(
             session,
@@ -251,7 +258,7 @@ async def render_reminder(
     if found is None or found[0].state != "open" or item.person_id is None:
         return None
     round_, network = found
-    if await store.has_answered(session, round_.id, item.person_id):
+    if await store.has_answered(session, round_, item.person_id):
         return None
     person = await session.get(Person, item.person_id)
     if person is None:

@@ -32,6 +32,7 @@ from handlers.network import ONLY_IN_GROUP
 from handlers.round_outcome import (
     questionnaire_of,
     results_parts,
+    round_result,
     schedule_round,
 )
 from i18n import N_, t
@@ -198,6 +199,7 @@ async def _audience_step(
             closes_at,
             data["k"],
             audience,
+            await store.plan_for(session, network, audience, int(data["k"])),
         )
     if len(args) != 2 or args[0] not in ("l", "t"):
         raise Refusal(NO_LONGER_ACTIVE)
@@ -266,7 +268,12 @@ async def start_round(update: Update, context: Context) -> None:
         )
         session.add(round_)
         await session.flush()
-        round_.invited = len(await store.invited_members(session, round_))
+        plan = await store.plan_for(session, network, round_.audience, round_.k)
+        session.add(store.start_counting(round_, plan))
+        # Older rounds that closed with too few answers can no longer be extended: what they
+        # kept to count further goes now.
+        for earlier in await store.unpublished_rounds(session, network.id):
+            await store.forget_counts(session, earlier, await round_result(session, earlier))
         await schedule_round(session, round_, network, now)
         await queries.end_conversation(session, user.id)
     await query.answer()
@@ -331,7 +338,7 @@ async def extend(update: Update, context: Context) -> None:
         network = await group_network(session, chat.id)
         await _require_coordinator(session, network.id, user.id)
         round_ = await _latest_round(session, network, ("open", "closed"))
-        if round_ is None or round_.published:
+        if round_ is None or round_.published or round_.result is not None:
             raise Refusal(NO_OPEN_ROUND)
         if round_.state == "closed" and await store.open_round(
             session, network.id, round_.questionnaire

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+log = logging.getLogger(__name__)
 
 
 def is_sqlite(url: str) -> bool:
@@ -35,6 +38,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows (a submitted draft, an earlier version of a round's counts) are zeroed
+        # in the file instead of lingering in free space where a file reader could find them.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -55,6 +61,23 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+async def forget_history(engine: AsyncEngine) -> None:
+    """Leave no earlier versions of changed rows in SQLite's write-ahead log: fold it into the
+    database file and empty it. Called after a submit and after a round publishes, so that the
+    log does not keep the counts from before and after one person's answers side by side, nor
+    what a round deleted. (PostgreSQL keeps old row versions until autovacuum; the README's
+    threat model says what that means.)"""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        async with engine.connect() as connection:
+            raw = (await connection.get_raw_connection()).driver_connection
+            assert raw is not None
+            await raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:  # a busy reader: the next submit or SQLite's own checkpoint folds it
+        log.warning("Could not empty the write-ahead log this time", exc_info=True)
+
+
 class Database:
     """The bot's database: one engine, and a unit of work per update or job."""
 
@@ -73,6 +96,10 @@ class Database:
         """One transaction: committed once when the block ends, rolled back if it raises."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    async def forget_history(self) -> None:
+        """See forget_history()."""
+        await forget_history(self.engine)
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -105,6 +105,8 @@ class Network(Base):
     work_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
     digest: Mapped[str] = mapped_column(String(16), default="group", server_default="group")
     digest_day: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # ISO weekday
+    # How many people must write a comment before comments are shown (None: k + 2).
+    comment_k: Mapped[int | None] = mapped_column(Integer)
 
     members: Mapped[list[Member]] = relationship(
         back_populates="network", cascade="all, delete-orphan", passive_deletes=True
@@ -215,6 +217,14 @@ class Round(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column()
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     invited: Mapped[int] = mapped_column(Integer, default=0)  # partners invited at the start
+    # Fixed at the start (domain.anonymity): the breakdown groups, each of at least k invited
+    # partners, and how many comments it takes before comments are shown.
+    breakdown: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    comment_k: Mapped[int | None] = mapped_column(Integer)
+    # Key of the voters' hashes while the round is open; None once it published.
+    voter_salt: Mapped[str | None] = mapped_column(String(64))
+    # The published result (domain.results.result_to_json), frozen when the round closed.
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     network: Mapped[Network] = relationship()
 
@@ -237,57 +247,29 @@ class Draft(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
 
 
-class Participation(Base):
-    """Only that a person has submitted in a round: for reminders and one answer each."""
+class RoundVoter(Base):
+    """Only that someone has submitted in an open round, as a keyed hash of their Telegram id
+    (the key is the round's voter_salt): for reminders and one answer each, also after
+    /forgetme. No link to the person row, no time; deleted when the round publishes."""
 
-    __tablename__ = "participation"
+    __tablename__ = "round_voter"
 
     round_id: Mapped[int] = mapped_column(
         ForeignKey("round.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    voter: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class RoundTally(Base):
+    """An open round's counts and comments in one row (domain.anonymity.Tally), rewritten as a
+    whole by every submit: no row per response, so nothing to pair by id, order or time."""
+
+    __tablename__ = "round_tally"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-
-
-class Response(Base):
-    """One submitted set of answers. No person, chat, message or time of day: anonymous."""
-
-    __tablename__ = "response"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, so no order
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
-    level_group: Mapped[str] = mapped_column(String(16))  # "upper" (board, strategic) / "lower"
-    org_type: Mapped[str] = mapped_column(String(32))
-    submitted_on: Mapped[dt.date] = mapped_column(Date)
-
-
-class Answer(Base):
-    """One score of a response; score None means "don't know"."""
-
-    __tablename__ = "answer"
-    __table_args__ = (Index("ix_answer_round_id_item", "round_id", "item"),)
-
-    response_id: Mapped[str] = mapped_column(
-        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
-    )
-    item: Mapped[str] = mapped_column(String(48), primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
-    score: Mapped[int | None] = mapped_column(Integer)
-    # The response's two breakdown keys, repeated here (written once, at submit) so that a
-    # round's results are one GROUP BY over its answers, without a join.
-    level_group: Mapped[str] = mapped_column(String(16))
-    org_type: Mapped[str] = mapped_column(String(32))
-
-
-class RoundComment(Base):
-    """A free-text comment, kept apart from the scores so the two cannot be matched."""
-
-    __tablename__ = "round_comment"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class CustomQuestionnaire(Base):

@@ -1,39 +1,31 @@
-"""Queries for score rounds: who is invited, who answered, and the aggregates (in SQL)."""
+"""Queries for score rounds: who is invited, who answered (as keyed hashes), the counts."""
 
 from __future__ import annotations
 
-import datetime as dt
+import random
 import secrets
-import uuid
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from domain.enums import Level
+from domain.anonymity import Breakdown, RoundPlan, Tally, plan_round, voter_hash
 from domain.questionnaires import BUILTIN, Item, Questionnaire
+from domain.results import RoundResult, result_to_json
 from storage.models import (
-    Answer,
     CustomQuestionnaire,
     Draft,
     Member,
+    Network,
     Organisation,
-    Participation,
-    Response,
+    Outgoing,
     Round,
-    RoundComment,
+    RoundTally,
+    RoundVoter,
 )
-
-UPPER_LEVELS = {Level.BOARD.value, Level.STRATEGIC.value}
-
-
-def level_group(level: str | None) -> str:
-    """The two levels results are broken down by: board/strategic ('upper') vs the work floor."""
-    return "upper" if level in UPPER_LEVELS else "lower"
 
 
 def new_round_token() -> str:
@@ -41,25 +33,37 @@ def new_round_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-def is_invited(round_: Round, member: Member) -> bool:
-    """Whether a member is in the round's audience (everyone when no filter is set)."""
+def in_audience(audience: dict[str, Any], member: Member) -> bool:
+    """Whether a member is in an audience (everyone when no filter is set)."""
     if not member.is_partner or member.organisation is None:
         return False
-    levels = round_.audience.get("levels") or []
-    types = round_.audience.get("types") or []
+    levels = audience.get("levels") or []
+    types = audience.get("types") or []
     return (not levels or member.level in levels) and (
         not types or member.organisation.type in types
     )
 
 
-async def invited_members(session: AsyncSession, round_: Round) -> list[Member]:
-    """The network's partners this round is for."""
+def is_invited(round_: Round, member: Member) -> bool:
+    """Whether a member is in the round's audience."""
+    return in_audience(round_.audience, member)
+
+
+async def audience_members(
+    session: AsyncSession, network_id: int, audience: dict[str, Any]
+) -> list[Member]:
+    """The network's partners in an audience."""
     members = await session.scalars(
         select(Member)
-        .where(Member.network_id == round_.network_id)
+        .where(Member.network_id == network_id)
         .options(selectinload(Member.organisation), selectinload(Member.person))
     )
-    return [m for m in members if is_invited(round_, m)]
+    return [m for m in members if in_audience(audience, m)]
+
+
+async def invited_members(session: AsyncSession, round_: Round) -> list[Member]:
+    """The network's partners this round is for."""
+    return await audience_members(session, round_.network_id, round_.audience)
 
 
 async def open_round(session: AsyncSession, network_id: int, questionnaire: str) -> Round | None:
@@ -78,118 +82,154 @@ async def round_by_token(session: AsyncSession, token: str) -> Round | None:
     return await session.scalar(select(Round).where(Round.token == token))
 
 
-async def has_answered(session: AsyncSession, round_id: int, person_id: int) -> bool:
-    """Whether the person has submitted in this round."""
-    return await session.get(Participation, (round_id, person_id)) is not None
+def voter_of(round_: Round, person_id: int) -> str:
+    """The keyed hash that stands for this person in this open round's voters."""
+    if round_.voter_salt is None:
+        raise ValueError("the round has no voters any more")
+    return voter_hash(round_.voter_salt, person_id)
 
 
-async def answered_ids(session: AsyncSession, round_id: int) -> set[int]:
-    """Who has submitted in this round (to skip them all at once, not one query each)."""
-    rows = await session.scalars(
-        select(Participation.person_id).where(Participation.round_id == round_id)
+async def plan_for(
+    session: AsyncSession, network: Network, audience: dict[str, Any], k: int
+) -> RoundPlan:
+    """What a round for this audience would be able to show if it started now."""
+    invited = await audience_members(session, network.id, audience)
+    pairs = ((m.level, m.organisation.type) for m in invited if m.organisation)
+    return plan_round(pairs, k, network.comment_k)
+
+
+def start_counting(round_: Round, plan: RoundPlan) -> RoundTally:
+    """Fix a new round's breakdowns, comment threshold and voter key; its empty tally row."""
+    round_.invited = plan.invited
+    round_.breakdown = plan.breakdown.to_json()
+    round_.comment_k = plan.comment_k
+    round_.voter_salt = secrets.token_hex(32)
+    return RoundTally(round_id=round_.id, data=Tally().to_json())
+
+
+async def has_answered(session: AsyncSession, round_: Round, person_id: int) -> bool:
+    """Whether the person has submitted in this round (while it keeps its voters)."""
+    if round_.voter_salt is None:
+        return False
+    return await session.get(RoundVoter, (round_.id, voter_of(round_, person_id))) is not None
+
+
+async def unanswered(
+    session: AsyncSession, round_: Round, members: Sequence[Member]
+) -> list[Member]:
+    """The members who have not submitted yet, with one query for the whole round."""
+    voters = set(
+        await session.scalars(select(RoundVoter.voter).where(RoundVoter.round_id == round_.id))
     )
-    return set(rows)
+    return [m for m in members if voter_of(round_, m.person_id) not in voters]
 
 
 async def answered_count(session: AsyncSession, round_id: int) -> int:
-    """How many people have submitted in this round."""
+    """How many people have submitted in this open round."""
     count = await session.scalar(
-        select(func.count()).select_from(Participation).where(Participation.round_id == round_id)
+        select(func.count()).select_from(RoundVoter).where(RoundVoter.round_id == round_id)
     )
     return int(count or 0)
 
 
-async def submit(
-    session: AsyncSession,
-    round_: Round,
-    draft: Draft,
-    member: Member,
-    today: dt.date,
-) -> bool:
-    """Move a draft into the anonymous store and delete it, in the caller's transaction.
+async def submit(session: AsyncSession, round_: Round, draft: Draft, member: Member) -> bool:
+    """Add a draft to the round's counts and delete it, in the caller's transaction.
 
-    The response carries no person, chat, message or time of day, and a random id; the
-    participation row says only that this person has submitted. Returns False when the person
-    had already submitted (a double press or a second device).
+    The person leaves only a keyed hash among the voters; the scores and the comment go into
+    the round's one tally row, which is rewritten as a whole, with the comment at a random
+    place. Returns False when the person had already submitted (a double press, a second
+    device, or again after /forgetme).
     """
     try:
         async with session.begin_nested():
-            session.add(Participation(round_id=round_.id, person_id=draft.person_id))
+            session.add(RoundVoter(round_id=round_.id, voter=voter_of(round_, draft.person_id)))
     except IntegrityError:
         return False
     assert member.organisation is not None
-    response = Response(
-        id=uuid.uuid4().hex,
-        round_id=round_.id,
-        level_group=level_group(member.level),
-        org_type=member.organisation.type,
-        submitted_on=today,
+    row = await session.get(RoundTally, round_.id, with_for_update=True)
+    if row is None:
+        raise ValueError(f"round {round_.id} has no tally")
+    tally = Tally.from_json(row.data)
+    scores = {item: (int(score) or None) for item, score in draft.answers.items()}
+    tally.add(
+        Breakdown.from_json(round_.breakdown),
+        scores,
+        member.level,
+        member.organisation.type,
+        draft.comment,
+        random.SystemRandom(),
     )
-    session.add(response)
-    await session.flush()  # the answers refer to it
-    for item, score in draft.answers.items():
-        value = int(score)
-        session.add(
-            Answer(
-                response_id=response.id,
-                round_id=round_.id,
-                item=item,
-                score=value or None,
-                level_group=response.level_group,
-                org_type=response.org_type,
-            )
-        )
-    if draft.comment:
-        session.add(RoundComment(id=uuid.uuid4().hex, round_id=round_.id, text=draft.comment))
+    row.data = tally.to_json()
     await session.execute(
         delete(Draft).where(Draft.round_id == round_.id, Draft.person_id == draft.person_id)
     )
     return True
 
 
-Histogram = dict[int | None, int]
-
-
-@dataclass
-class Aggregates:
-    """Score counts of a round: overall, per level group and per organisation type."""
-
-    respondents: int
-    overall: dict[str, Histogram]
-    by_group: dict[tuple[str, str], dict[str, Histogram]]  # ("level"|"type", name) -> item -> hist
-    population: dict[tuple[str, str], int]  # (level group, org type) -> respondents
-
-
-async def aggregates(session: AsyncSession, round_id: int) -> Aggregates:
-    """All counts needed for the results, in two GROUP BY queries; never row by row."""
-    population_rows = await session.execute(
-        select(Response.level_group, Response.org_type, func.count())
-        .where(Response.round_id == round_id)
-        .group_by(Response.level_group, Response.org_type)
+async def drafts_of(session: AsyncSession, person_id: int) -> Sequence[Draft]:
+    """A person's unfinished answers, in every round."""
+    result = await session.scalars(
+        select(Draft).where(Draft.person_id == person_id).order_by(Draft.round_id)
     )
-    population = {(level, kind): int(n) for level, kind, n in population_rows}
-    rows = await session.execute(
-        select(Answer.level_group, Answer.org_type, Answer.item, Answer.score, func.count())
-        .where(Answer.round_id == round_id)
-        .group_by(Answer.level_group, Answer.org_type, Answer.item, Answer.score)
-    )
-    overall: dict[str, Histogram] = defaultdict(lambda: defaultdict(int))
-    by_group: dict[tuple[str, str], dict[str, Histogram]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int))
-    )
-    for level, kind, item, score, n in rows:
-        overall[item][score] += n
-        by_group[("level", level)][item][score] += n
-        by_group[("type", kind)][item][score] += n
-    return Aggregates(sum(population.values()), overall, by_group, population)
+    return result.all()
 
 
-async def comments(session: AsyncSession, round_id: int) -> list[str]:
-    """The round's comments, ordered by their random ids (so in no meaningful order)."""
-    rows = await session.scalars(
-        select(RoundComment.text).where(RoundComment.round_id == round_id).order_by(RoundComment.id)
+async def rounds_answered_by(session: AsyncSession, person_id: int) -> list[Round]:
+    """The rounds still keeping their voters in which this person has submitted."""
+    rounds = list(
+        await session.scalars(select(Round).where(Round.voter_salt.is_not(None)).order_by(Round.id))
     )
-    return list(rows)
+    if not rounds:
+        return []
+    pairs = [(r.id, voter_of(r, person_id)) for r in rounds]
+    found = set(
+        await session.scalars(
+            select(RoundVoter.round_id).where(
+                tuple_(RoundVoter.round_id, RoundVoter.voter).in_(pairs)
+            )
+        )
+    )
+    return [r for r in rounds if r.id in found]
+
+
+async def tally_of(session: AsyncSession, round_id: int) -> Tally:
+    """A round's counts so far (empty once it published: then read its frozen result)."""
+    row = await session.get(RoundTally, round_id)
+    return Tally.from_json(row.data if row else None)
+
+
+async def forget_counts(session: AsyncSession, round_: Round, result: RoundResult) -> None:
+    """Freeze what a round published and delete everything it kept to get there: the counts
+    (with groups and comments that were not shown), the voters, their key and the private
+    reminders that went to people who had not answered yet."""
+    round_.result = result_to_json(result)
+    round_.voter_salt = None
+    await session.execute(delete(RoundTally).where(RoundTally.round_id == round_.id))
+    await session.execute(delete(RoundVoter).where(RoundVoter.round_id == round_.id))
+    await forget_reminders(session, round_)
+
+
+async def forget_reminders(session: AsyncSession, round_: Round) -> None:
+    """Delete the round's private reminders, sent or not: who was reminded when would date
+    who had not answered yet."""
+    await session.execute(
+        delete(Outgoing).where(
+            Outgoing.kind == "round_reminder",
+            Outgoing.dedupe_key.startswith(f"round:{round_.id}:reminder:", autoescape=True),
+        )
+    )
+
+
+async def unpublished_rounds(session: AsyncSession, network_id: int) -> Sequence[Round]:
+    """Closed rounds still holding counts (too few answers, so /extend may reopen them)."""
+    result = await session.scalars(
+        select(Round).where(
+            Round.network_id == network_id,
+            Round.state == "closed",
+            Round.result.is_(None),
+        )
+    )
+    return result.all()
 
 
 async def previous_round(session: AsyncSession, round_: Round) -> Round | None:

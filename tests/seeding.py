@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import uuid
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import anonymity
+from domain.anonymity import Breakdown, Tally, level_group
 from domain.questionnaires import BUILTIN, NETWERKTOETS
-from storage.models import Answer, Network, Response, Round
+from storage.models import Network, Round, RoundTally
 
-CHUNK = 5000
+LEVELS = ("board", "operational")
+KINDS = ("care", "housing", "municipality")
+BREAKDOWN = Breakdown(
+    {level: level_group(level) for level in anonymity.LEVELS}, {kind: kind for kind in KINDS}
+)
 
 
 async def closed_round(
     session: AsyncSession, *, chat_id: int, token: str, invited: int, at: dt.datetime
 ) -> Round:
-    """A network with one closed, published Netwerktoets round."""
+    """A network with one closed Netwerktoets round, broken down by level and three kinds,
+    whose counts are not yet frozen into a published result."""
     network = Network(
         chat_id=chat_id,
         name="Groot",
@@ -40,6 +45,8 @@ async def closed_round(
         closes_at=at,
         published=True,
         invited=invited,
+        breakdown=BREAKDOWN.to_json(),
+        comment_k=7,
     )
     session.add(round_)
     await session.flush()
@@ -47,42 +54,18 @@ async def closed_round(
 
 
 async def insert_responses(
-    session: AsyncSession,
-    round_id: int,
-    count: int,
-    *,
-    rng: random.Random,
-    submitted_on: dt.date,
+    session: AsyncSession, round_id: int, count: int, *, rng: random.Random
 ) -> dict[str, list[int]]:
-    """count Netwerktoets responses with random scores ('don't know' among them), in bulk;
-    returns the scores given per item."""
+    """count Netwerktoets submissions with random scores ('don't know' among them), counted
+    into the round's tally as submit would; returns the scores given per item."""
     items = [item.key for item in BUILTIN[NETWERKTOETS].items]
-    responses, answers = [], []
     given: dict[str, list[int]] = {key: [] for key in items}
+    tally = Tally()
     for n in range(count):
-        keys = {
-            "level_group": ("upper", "lower")[n % 2],
-            "org_type": ("care", "housing", "municipality")[n % 3],
-        }
-        response_id = uuid.uuid4().hex
-        responses.append(
-            {"id": response_id, "round_id": round_id, "submitted_on": submitted_on, **keys}
-        )
-        for key in items:
-            score = rng.choice([None, *range(1, 11)])
-            answers.append(
-                {
-                    "response_id": response_id,
-                    "round_id": round_id,
-                    "item": key,
-                    "score": score,
-                    **keys,
-                }
-            )
+        scores = {key: rng.choice([None, *range(1, 11)]) for key in items}
+        for key, score in scores.items():
             if score is not None:
                 given[key].append(score)
-    for start in range(0, len(responses), CHUNK):
-        await session.execute(insert(Response), responses[start : start + CHUNK])
-    for start in range(0, len(answers), CHUNK):
-        await session.execute(insert(Answer), answers[start : start + CHUNK])
+        tally.add(BREAKDOWN, scores, LEVELS[n % 2], KINDS[n % 3], None, rng)
+    session.add(RoundTally(round_id=round_id, data=tally.to_json()))
     return given

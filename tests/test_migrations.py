@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,9 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from handlers.round_outcome import results_parts, round_result
+from storage import rounds as store
 from storage.db import Database
 from storage.migrate import downgrade, upgrade
-from storage.models import Base
+from storage.models import Base, Network, Round
+from tests import legacy_rounds
 from tests.conftest import BACKENDS, POSTGRES_URL
 
 SCHEMA = "migration_check"
@@ -111,7 +115,7 @@ async def test_answers_gain_their_responses_breakdown_keys(empty_database: Datab
     async with empty_database.engine.begin() as connection:
         for statement in statements:
             await connection.execute(text(statement))
-    await upgrade(empty_database)
+    await upgrade(empty_database, "0007")
     async with empty_database.engine.connect() as connection:
         rows = await connection.execute(
             text("SELECT response_id, item, level_group, org_type FROM answer ORDER BY 1, 2")
@@ -121,3 +125,46 @@ async def test_answers_gain_their_responses_breakdown_keys(empty_database: Datab
             ("a", "rollen", "upper", "care"),
             ("b", "doel", "lower", "housing"),
         ]
+
+
+async def test_the_anonymity_migration_keeps_every_published_result(
+    empty_database: Database,
+) -> None:
+    """0008 replaces responses by counts: what the bot published about rounds stored the old way
+    (tests/golden, rendered by the code of that time) is published identically afterwards, an
+    unpublished round keeps counting, and who answered is kept only as hashes."""
+    await upgrade(empty_database, "0007")
+    async with empty_database.engine.begin() as connection:
+        for statement in legacy_rounds.statements():
+            await connection.execute(text(statement))
+        await connection.execute(
+            text(
+                "INSERT INTO person (id, first_name, started, reachable, created_at) "
+                "VALUES (77, 'Dewi', true, true, '2026-11-24 09:00:00')"
+            )
+        )
+        await connection.execute(text("INSERT INTO participation VALUES (3, 77)"))
+    await upgrade(empty_database)
+    golden = json.loads((Path(__file__).parent / "golden" / "legacy_results.json").read_text())
+    async with empty_database.unit_of_work() as session:
+        for round_id, expected in golden.items():
+            round_ = await session.get(Round, int(round_id))
+            assert round_ is not None
+            network = await session.get(Network, round_.network_id)
+            assert network is not None
+            for lang in ("nl", "en"):
+                parts, photo, caption = await results_parts(session, round_, network, lang)
+                assert parts == expected[lang]["parts"], (round_id, lang)
+                assert caption == expected[lang]["caption"]
+                assert (photo is not None) == expected[lang]["photo"]
+            result = await round_result(session, round_)
+            assert result.means == expected["means"]
+            assert result.previous_means == expected["previous_means"]
+        unpublished = await session.get(Round, 3)
+        assert unpublished is not None and unpublished.result is None
+        tally = await store.tally_of(session, 3)
+        assert tally.respondents == 2 and tally.comments == ["Te weinig", "Te weinig"]
+        assert await store.has_answered(session, unpublished, 77)
+        assert not await store.has_answered(session, unpublished, 78)
+    tables = await _tables(empty_database)
+    assert not tables & {"response", "answer", "round_comment", "participation"}

@@ -107,6 +107,12 @@ def setup_message(
                 start=network.work_start,
                 end=network.work_end,
                 digest=t(lang, DIGEST_LABELS.get(network.digest, DIGEST_LABELS["group"])),
+            )
+            + "\n"
+            + (
+                t(lang, "Comments are shown from {n} writers.", n=network.comment_k)
+                if network.comment_k
+                else t(lang, "Comments are shown from k + 2 writers (k: chosen per round).")
             ),
             t(
                 lang,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
 
 from domain.callbacks import Cb, pack
 from domain.enums import Level, OrgType
+from domain.questionnaires import Questionnaire
 from domain.text import NAME_LIMIT, esc, pack_blocks
 from i18n import t
 from storage.models import Member, Network, Organisation, Person
 from views.keyboards import button, keyboard, rows
 from views.network import LANGUAGE_FLAGS, LANGUAGE_NAMES
+from views.rounds import questionnaire_name
 
 MAX_ORGANISATION_BUTTONS = 40
 
@@ -237,25 +240,59 @@ def language_set(lang: str) -> str:
 
 
 def privacy(lang: str) -> str:
-    """A plain statement of what is stored and what never is."""
+    """What is stored, what never is, and who can learn what (the threat model in plain words)."""
     return t(
         lang,
         "🔒 <b>What I store about you</b>\n"
         "• your Telegram id, first name, username and language;\n"
-        "• per network: your organisation, its type, your level and whether you are a "
+        "• per network: your organisation, its kind, your level and whether you are a "
         "coordinator;\n"
         "• while you fill in a questionnaire: your unfinished answers.\n\n"
-        "<b>What I never store</b>\n"
-        "• who gave which score. When you submit, your answers are stored without your "
-        "name, id or the time of day, and your unfinished answers are deleted;\n"
-        "• the conversation in your group: there I only see commands and replies to me.\n\n"
-        "Results are shown only when enough people answered (at least 3, usually 5), so no "
-        "single answer can be recognised.\n\n"
+        "<b>When you submit</b>\n"
+        "• your scores and comment are added to the round's totals and your unfinished "
+        "answers are deleted. No row with your answers exists, so nothing can be matched to "
+        "you by an id, an order or a time;\n"
+        "• I keep a fingerprint of your Telegram account (a keyed hash, without a time), so "
+        "that you are not reminded any more and cannot answer twice, also not after "
+        "/forgetme. When the results are published, the fingerprints, their key and the "
+        "reminders are deleted.\n\n"
+        "<b>Who can learn what</b>\n"
+        "• The group and the coordinators: only results of at least k people (at least 3, "
+        "usually 5), per group only where every group has k scores for that question, "
+        "comments only when enough people wrote one, and how many answered. Never who "
+        "scored what.\n"
+        "• Someone with the database or a backup: while a round is open, who has answered "
+        "it, not what; after it published, nothing about you and that round. Two copies made "
+        "while a round is open do show how the totals changed in between: if you were the "
+        "only one to answer in between, that change is yours. Backups deserve the same care "
+        "as the bot itself.\n"
+        "• The bot program sees your answers while you give them, because Telegram delivers "
+        "them; it never writes them to its logs.\n\n"
         "/mydata shows everything I store about you; /forgetme deletes it.",
     )
 
 
-def my_data(lang: str, person: Person, memberships: Sequence[Member]) -> list[str]:
+@dataclass(frozen=True)
+class RoundMention:
+    """A round as /mydata names it: its network, questionnaire and (for a draft) progress."""
+
+    network: str
+    questionnaire: Questionnaire
+    answers: int
+
+
+def _round_name(lang: str, mention: RoundMention) -> str:
+    name = questionnaire_name(lang, mention.questionnaire)
+    return f"<b>{esc(mention.network)}</b>: {esc(name)}"
+
+
+def my_data(
+    lang: str,
+    person: Person,
+    memberships: Sequence[Member],
+    drafts: Sequence[RoundMention] = (),
+    answered: Sequence[RoundMention] = (),
+) -> list[str]:
     """Everything stored about a person, for the right of access."""
     language = LANGUAGE_NAMES.get(person.language or "") or t(lang, "as in Telegram")
     head = t(
@@ -272,6 +309,29 @@ def my_data(lang: str, person: Person, memberships: Sequence[Member]) -> list[st
     if memberships:
         blocks.append(t(lang, "Networks:"))
         blocks.extend(_membership_line(lang, m) for m in memberships)
+    if drafts:
+        blocks.append(t(lang, "Unfinished answers (only you can see them):"))
+        blocks.extend(
+            "• "
+            + _round_name(lang, d)
+            + " — "
+            + t(
+                lang,
+                "{n} of {total} questions answered",
+                n=d.answers,
+                total=len(d.questionnaire.items),
+            )
+            for d in drafts
+        )
+    if answered:
+        blocks.append(
+            t(
+                lang,
+                "Rounds you have answered (kept as a fingerprint, not with your answers, and "
+                "deleted when the results are published):",
+            )
+        )
+        blocks.extend("• " + _round_name(lang, a) for a in answered)
     blocks.append(t(lang, "/forgetme deletes all of this."))
     return pack_blocks(blocks)
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
+from domain.anonymity import KIND, LEVEL, REST, Breakdown, RoundPlan
 from domain.callbacks import Cb, pack
 from domain.enums import Level, OrgType
 from domain.questionnaires import NETWERKTOETS, Item, Questionnaire
@@ -180,8 +181,9 @@ def confirm_round(
     closes_at: dt.datetime,
     k: int,
     audience: dict[str, list[str]],
+    plan: RoundPlan,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Step 5: the summary, to start or cancel."""
+    """Step 5: the summary, with what anonymity allows this round to show, to start or cancel."""
     text = t(
         lang,
         "Start this round?\n\nNetwork: <b>{network}</b>\nQuestionnaire: {questionnaire}\n"
@@ -192,12 +194,64 @@ def confirm_round(
         k=k,
         audience=esc(audience_text(lang, audience)),
     )
+    text += "\n" + tn(
+        lang, "{n} partner is invited now.", "{n} partners are invited now.", plan.invited
+    )
+    if plan.invited < k:
+        text += "\n\n" + t(
+            lang,
+            "⚠️ That is fewer than the {k} answers needed: unless more partners join before "
+            "the round closes, it cannot show any result.",
+            k=k,
+        )
+    text += "\n\n" + breakdown_text(lang, plan.breakdown, k)
+    text += "\n" + t(
+        lang,
+        "Comments are shown when at least {n} people write one.",
+        n=plan.comment_k,
+    )
+    text += "\n" + t(lang, "These rules are fixed once the round starts.")
     return text, keyboard(
         [
             button(t(lang, "▶ Start round"), pack(Cb.ROUND_GO)),
             button(t(lang, "Cancel"), pack(Cb.CANCEL)),
         ]
     )
+
+
+def group_title(lang: str, dimension: str, name: str) -> str:
+    """The name of a breakdown group: a level group, a kind of organisation, or the rest."""
+    if dimension == LEVEL:
+        return t(lang, LEVEL_GROUP_LABELS[name])
+    if name == REST:
+        return t(lang, "other kinds together")
+    return t(lang, OrgType(name).label)
+
+
+def breakdown_text(lang: str, breakdown: Breakdown, k: int) -> str:
+    """Which breakdowns a round will have, for the coordinator before starting it."""
+    lines = []
+    if breakdown.mapping(LEVEL):
+        groups = " / ".join(group_title(lang, LEVEL, g) for g in breakdown.groups(LEVEL))
+        lines.append(t(lang, "• by level: {groups}", groups=esc(groups)))
+    if breakdown.mapping(KIND):
+        groups = ", ".join(group_title(lang, KIND, g) for g in breakdown.groups(KIND))
+        lines.append(t(lang, "• by kind of organisation: {groups}", groups=esc(groups)))
+    if not lines:
+        return t(
+            lang,
+            "Breakdowns: none. No level or kind of organisation has at least {k} invited "
+            "partners next to at least {k} others, so only the whole network's result can be "
+            "shown.",
+            k=k,
+        )
+    head = t(
+        lang,
+        "Breakdowns, each group at least {k} invited partners (shown per item only where "
+        "every group gave at least {k} scores):",
+        k=k,
+    )
+    return head + "\n" + "\n".join(lines)
 
 
 def round_started(lang: str) -> str:
@@ -531,7 +585,7 @@ def results(
                 "There is {n} comment; comments are shown when at least {k} people write one.",
                 "There are {n} comments; comments are shown when at least {k} people write one.",
                 result.comments_waiting,
-                k=result.k,
+                k=result.comment_k,
             )
         )
     return pack_blocks(blocks)
@@ -577,11 +631,7 @@ def _breakdown(lang: str, questionnaire: Questionnaire, result: RoundResult) -> 
     blocks = ["\n" + t(lang, "<b>By group</b> (only groups of at least {k})", k=result.k)]
     for group in result.groups:
         dimension, name = group.group
-        title = (
-            t(lang, LEVEL_GROUP_LABELS[name])
-            if dimension == "level"
-            else t(lang, OrgType(name).label)
-        )
+        title = group_title(lang, dimension, name)
         means = ", ".join(
             f"{_item_label(lang, questionnaire, key)} {_number(mean)}"
             for key, mean in group.means.items()

@@ -293,7 +293,7 @@ async def test_help_start_language_and_privacy(bot: BotHarness, world: World) ->
     [help_text] = await bot.send(anna, anna, "/help")
     assert "Je netwerken:" in help_text.text
     [privacy] = await bot.send(anna, anna, "/privacy")
-    assert "Wat ik nooit bewaar" in privacy.text
+    assert "Wie kan wat te weten komen" in privacy.text
     [group_help] = await bot.send(anna, net.group, "/help")
     assert group_help.chat_id == net.group.id and "/join" in group_help.text
 
