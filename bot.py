@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from telegram import (
@@ -45,12 +46,26 @@ log = logging.getLogger("netwerkpols")
 # Opt in to PTB's coming behaviour (RetryAfter.retry_after as a timedelta); we handle both.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-RENDERERS: dict[str, Renderer] = {
-    **network.RENDERERS,
-    **round_outcome.RENDERERS,
-    **work_schedule.RENDERERS,
-    **reviews.RENDERERS,
-}
+
+def one_registry(*tables: Mapping[str, Renderer]) -> dict[str, Renderer]:
+    """The renderers of every queued kind, each kind from exactly one journey: a kind two
+    journeys claim would otherwise silently go to whichever was merged last."""
+    registry: dict[str, Renderer] = {}
+    for table in tables:
+        for kind, renderer in table.items():
+            if kind in registry:
+                raise ValueError(f"two renderers for the queued kind {kind!r}")
+            registry[kind] = renderer
+    return registry
+
+
+RENDERERS = one_registry(
+    network.RENDERERS,
+    round_outcome.RENDERERS,
+    work_schedule.RENDERERS,
+    reviews.RENDERERS,
+    agreements.RENDERERS,
+)
 
 
 async def dispatch_due(context: Context) -> None:
@@ -178,10 +193,6 @@ def main(argv: list[str] | None = None) -> int:
     if mode not in ("bot", "sandbox", "auto") or len(args) > 1:
         print(USAGE, file=sys.stderr)
         return 2
-    # The sandbox builds on this module (it runs build_application), so it is imported here.
-    from sandbox.app import sandbox_settings
-    from sandbox.run import run_sandbox
-
     try:
         settings = load_settings()
         if mode == "auto":
@@ -192,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         if mode == "bot":
             settings.require_token()
         else:
+            # Only the sandbox loads the fake Telegram; it builds on this module, so it is
+            # imported here and never on a production start.
+            from sandbox.app import sandbox_settings
+
             sandbox_settings(settings)
     except SettingsError as error:
         print(f"netwerkpols: {error}", file=sys.stderr)
@@ -200,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         # The page is the sandbox's output; its log shows only what went wrong (or everything,
         # with LOG_LEVEL=DEBUG).
         configure_logging("DEBUG" if settings.log_level == "DEBUG" else "WARNING")
+        from sandbox.run import run_sandbox
+
         asyncio.run(run_sandbox(settings, announce))
         return 0
     configure_logging(settings.log_level)

@@ -90,12 +90,21 @@ def unpack(data: str | None) -> tuple[Cb, list[str]]:
     return kind, args
 
 
-def int_arg(args: list[str], index: int) -> int:
-    """Argument index as an int; raises BadCallback when missing or not a number."""
+ROW_ID_LIMIT = 2**31 - 1  # the largest id a database INTEGER column holds (PostgreSQL)
+USER_ID_LIMIT = 2**52  # Telegram user ids have at most 52 significant bits
+
+
+def int_arg(args: list[str], index: int, *, limit: int = ROW_ID_LIMIT) -> int:
+    """Argument index as a number from 0 to limit (a row id unless told otherwise); raises
+    BadCallback when missing, not a number or out of range, so a forged id never reaches a
+    query it would overflow."""
     try:
-        return int(args[index])
+        value = int(args[index])
     except (IndexError, ValueError):
         raise BadCallback(":".join(args)) from None
+    if not 0 <= value <= limit:
+        raise BadCallback(":".join(args))
+    return value
 
 
 def pattern(*prefixes: Cb) -> str:

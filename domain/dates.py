@@ -47,8 +47,14 @@ UNITS = {
 _TIME = re.compile(r"(?:om\s+|at\s+)?(\d{1,2})(?:[:.](\d{2})|\s*(?:u|uur|h))\b")
 
 
+# Nothing the bot plans (a deadline, a due date, an agreement's start) is further away than
+# this; a date beyond it is a typo, and far enough out it would overflow date arithmetic.
+MAX_AHEAD = dt.timedelta(days=3653)
+MAX_BACK = dt.timedelta(days=50 * 365)
+
+
 class DateProblem(ValueError):
-    """Why a typed date cannot be used: 'unknown', 'impossible' or 'past'."""
+    """Why a typed date cannot be used: 'unknown', 'impossible', 'past' or 'far'."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,16 @@ def parse_when(text: str, now: dt.datetime) -> ParsedDate:
     moment = dt.datetime.combine(day, clock or DEFAULT_TIME, tzinfo=now.tzinfo)
     if moment <= now:
         raise DateProblem("past")
+    if moment > now + MAX_AHEAD:
+        raise DateProblem("far")
     return ParsedDate(moment, clock is not None)
+
+
+def in_range(day: dt.date, today: dt.date) -> dt.date:
+    """day, if it lies within the bot's horizon around today; else DateProblem('far')."""
+    if not today - MAX_BACK <= day <= today + MAX_AHEAD:
+        raise DateProblem("far")
+    return day
 
 
 def _parse_day(raw: str, today: dt.date) -> dt.date:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from i18n import N_
+
+# The answer to a stale, replayed or forged button, or a step that is no longer current.
+NO_LONGER_ACTIVE = N_("This button is no longer active.")
+
 
 class Refusal(Exception):
     """Stop handling an update and tell the person why, in their language.

@@ -1,4 +1,5 @@
-"""The real python-telegram-bot Application, remembering which updates it has finished.
+"""The real python-telegram-bot Application, remembering which updates (and which background
+work started while handling them) it has finished.
 
 Whoever drives a bot through the fake (tests, benchmarks, the sandbox) can then wait until the
 bot has handled what a person just did, instead of sleeping and hoping.
@@ -21,6 +22,15 @@ class RecordingApplication(Application):  # type: ignore[type-arg]
         self.processed: set[int] = set()
         self.failures: list[BaseException] = []
         self.progress = asyncio.Event()
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    def create_task(self, coroutine: Any, update: object | None = None, **kwargs: Any) -> Any:
+        """Remember background work a handler starts (sending what it just queued), so that
+        settling waits for it too."""
+        task = super().create_task(coroutine, update, **kwargs)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
 
     async def process_update(self, update: object) -> None:
         try:
@@ -36,3 +46,7 @@ class RecordingApplication(Application):  # type: ignore[type-arg]
         while not wanted <= self.processed:
             self.progress.clear()
             await asyncio.wait_for(self.progress.wait(), idle_limit)
+        while self.tasks:
+            _, pending = await asyncio.wait(set(self.tasks), timeout=idle_limit)
+            if pending:
+                raise TimeoutError("background work of the bot did not finish")

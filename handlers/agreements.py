@@ -10,19 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from domain.calendar import next_review
-from domain.callbacks import Cb, int_arg, pattern, unpack
-from domain.dates import DateProblem, parse_when
-from domain.errors import Refusal
+from domain.callbacks import USER_ID_LIMIT, Cb, int_arg, pattern, unpack
+from domain.dates import DateProblem, in_range, parse_when
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     NETWORK_PICKERS,
-    NOT_A_COORDINATOR,
     Context,
+    acknowledge,
     chatting_person,
+    dispatch_soon,
     group_network,
     in_coordinated_network,
     is_group,
@@ -35,6 +35,7 @@ from handlers.base import (
 from handlers.network import ONLY_COORDINATORS
 from handlers.reviews import queue_review
 from i18n import N_
+from schedules.outbox import RenderContext, Rendered, enqueue
 from storage import agreements as store
 from storage import queries
 from storage.models import (
@@ -45,6 +46,7 @@ from storage.models import (
     Conversation,
     Member,
     Network,
+    Outgoing,
 )
 from views import agreements as view
 from views import rounds as round_view
@@ -52,7 +54,7 @@ from views.workgroups import text_problem
 
 NEW = "agreement"
 NEW_TEXT = "agreement_text"
-NO_LONGER_ACTIVE = N_("This button is no longer active.")
+RULES = "setrules"  # the network picker of /setrules
 NOT_IN_NETWORK = N_(
     "You are not in a network yet. Press Join in your network's group to take part."
 )
@@ -64,74 +66,78 @@ def _today(network: Network, context: Context) -> dt.date:
     return context.services.clock.now().astimezone(ZoneInfo(network.timezone)).date()
 
 
-async def _my_network(
+async def _my_networks(
     update: Update, context: Context, session: AsyncSession
-) -> tuple[Network, str]:
-    """The network this command is about, and the language to answer in."""
+) -> tuple[list[Network], str]:
+    """The networks this command is about (the group's; in private chat every network the
+    person is in, not just the first), and the language to answer in."""
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
     if is_group(chat):
         network = await group_network(session, chat.id)
-        return network, network.language
+        return [network], network.language
     person = await touch_person(session, user, started=True)
     memberships = await queries.memberships_of(session, user.id)
     if not memberships:
         raise Refusal(NOT_IN_NETWORK)
-    return memberships[0].network, person_language(
-        person, user, context.services.settings.default_language
-    )
+    lang = person_language(person, user, context.services.settings.default_language)
+    return [m.network for m in memberships], lang
 
 
 async def list_agreements(update: Update, context: Context) -> None:
-    """/agreements: every agreement with its next review and last outcome."""
+    """/agreements: every agreement with its next review and last outcome, per network."""
     async with context.unit_of_work() as session:
-        network, lang = await _my_network(update, context, session)
-        items = []
-        for item in await store.agreements_of(session, network.id):
-            closed = [r for r in await store.reviews_of(session, item.id) if r.state == "closed"]
-            items.append((item, closed[-1].outcome if closed else None))
-    for part in view.listing(lang, network, items):
-        await reply(update, part)
+        networks, lang = await _my_networks(update, context, session)
+        for network in networks:
+            items = []
+            for item in await store.agreements_of(session, network.id):
+                reviews = await store.reviews_of(session, item.id)
+                closed = [r for r in reviews if r.state == "closed"]
+                items.append((item, closed[-1].outcome if closed else None))
+            for part in view.listing(lang, network, items):
+                await reply(update, part)
 
 
 async def agreement(update: Update, context: Context) -> None:
-    """/agreement <title>: the text and history; without a title (private): record a new one."""
+    """/agreement <title>: the text and history (found in any of the person's networks);
+    without a title (private): record a new one."""
     name = " ".join(context.args or [])
     if not name:
         await _new(update, context)
         return
+    user = update.effective_user
+    assert user is not None
     async with context.unit_of_work() as session:
-        network, lang = await _my_network(update, context, session)
-        item = await store.agreement_named(session, network.id, name)
-        if item is None:
+        networks, lang = await _my_networks(update, context, session)
+        found = []
+        for network in networks:
+            item = await store.agreement_named(session, network.id, name)
+            if item is not None:
+                found.append((network, item))
+        if not found:
             raise Refusal(UNKNOWN, name=esc(name[:100]))
-        reviews = [
-            (r, await store.answers_of(session, r.id))
-            for r in await store.reviews_of(session, item.id)
-        ]
-        member = (
-            await queries.membership(session, network.id, update.effective_user.id)
-            if update.effective_user
-            else None
-        )
-    parts = view.history(lang, item, reviews)
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        can_edit = last and is_private(update) and member is not None and member.is_coordinator
-        await reply(
-            update,
-            part,
-            view.edit_button(lang, item) if can_edit and item.state == "active" else None,
-        )
+        for network, item in found:
+            reviews = [
+                (r, await store.answers_of(session, r.id))
+                for r in await store.reviews_of(session, item.id)
+            ]
+            member = await queries.membership(session, network.id, user.id)
+            editable = is_private(update) and member is not None and member.is_coordinator
+            parts = view.history(lang, item, reviews)
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                button = last and editable and item.state == "active"
+                await reply(update, part, view.edit_button(lang, item) if button else None)
 
 
 async def show_rules(update: Update, context: Context) -> None:
-    """/rules: the network's ground rules, for anyone in it."""
+    """/rules: the ground rules of the network (in private chat: of each of the person's)."""
     async with context.unit_of_work() as session:
-        network, lang = await _my_network(update, context, session)
-        item = await store.rules_of(session, network.id)
-    await reply(update, view.rules(lang, network, item))
+        networks, lang = await _my_networks(update, context, session)
+        for network in networks:
+            item = await store.rules_of(session, network.id)
+            await reply(update, view.rules(lang, network, item))
 
 
 # --- recording (coordinators, private chat) --------------------------------------------------
@@ -196,25 +202,24 @@ async def agreement_text(
         )
         await reply(update, text, markup)
     elif conversation.step == "start":
-        start = _typed_start(raw, network, context)
-        if start is None:
-            await reply(update, round_view.date_problem(lang, "unknown"))
+        try:
+            start = _typed_start(raw, network, context)
+        except DateProblem as problem:
+            await reply(update, round_view.date_problem(lang, str(problem)))
             return
         await _ask_who(update, session, conversation, network, lang, start, edit=False)
     else:
         raise Refusal(N_("I did not understand that. /help shows what I can do."))
 
 
-def _typed_start(raw: str, network: Network, context: Context) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        pass
+def _typed_start(raw: str, network: Network, context: Context) -> dt.date:
+    """An agreement's start: an ISO date (also in the past), or a date in plain words."""
     now = context.services.clock.now().astimezone(ZoneInfo(network.timezone))
     try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
         return parse_when(raw, now - dt.timedelta(days=1)).moment.date()
-    except DateProblem:
-        return None
+    return in_range(day, now.date())
 
 
 async def _ask_who(
@@ -285,7 +290,7 @@ async def setup_button(update: Update, context: Context) -> None:
             conversation.data, conversation.step = {**data, "months": int_arg(args, 0)}, "start"
             text, markup = view.ask_start(lang)
         elif kind is Cb.AGREEMENT_START and step == "start":
-            await query.answer()
+            await acknowledge(query)
             await _ask_who(
                 update, session, conversation, network, lang, _today(network, context), edit=True
             )
@@ -307,7 +312,7 @@ async def setup_button(update: Update, context: Context) -> None:
                     lang, data["title"], data["text"], names, data["months"], start, first
                 )
             else:
-                person_id = int_arg(args, 1)
+                person_id = int_arg(args, 1, limit=USER_ID_LIMIT)
                 if person_id not in {p for p, _ in people}:
                     raise Refusal(NO_LONGER_ACTIVE)
                 chosen = (
@@ -322,16 +327,40 @@ async def setup_button(update: Update, context: Context) -> None:
             await queries.end_conversation(session, user.id)
             item = await store.agreement(session, saved.id)
             assert item is not None
-            await query.answer()
-            await replace(query, view.recorded(lang, item))
-            await context.bot.send_message(
-                network.chat_id, view.recorded(network.language, item), parse_mode=ParseMode.HTML
+            # The group's notice is queued with the agreement it announces: a failed call is
+            # retried and can never undo the save.
+            await enqueue(
+                session,
+                kind="agreement_recorded",
+                chat_id=network.chat_id,
+                network_id=network.id,
+                due_at=context.services.clock.now(),
+                payload={"agreement_id": item.id},
+                dedupe_key=f"agreement:{item.id}:recorded",
             )
-            return
+            text, markup = view.recorded(lang, item), None
         else:
             raise Refusal(NO_LONGER_ACTIVE)
     await query.answer()
     await replace(query, text, markup)
+    if kind is Cb.AGREEMENT_SAVE:
+        dispatch_soon(context)
+
+
+async def render_recorded(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The group's notice of a newly recorded agreement, as it stands when it is sent."""
+    agreement = await store.agreement(session, int(item.payload.get("agreement_id", 0)))
+    if agreement is None:
+        return None
+    network = await session.get(Network, agreement.network_id)
+    if network is None:
+        return None
+    return Rendered(view.recorded(network.language, agreement))
+
+
+RENDERERS = {"agreement_recorded": render_recorded}
 
 
 async def _save(session: AsyncSession, network: Network, data: dict, context: Context) -> Agreement:  # type: ignore[type-arg]
@@ -384,16 +413,15 @@ async def set_rules(update: Update, context: Context) -> None:
     """/setrules: record (a new version of) the network's ground rules (coordinators)."""
     if not is_private(update):
         raise Refusal(N_("Send me this in a private chat: tap my name and then 'Message'."))
+    await in_coordinated_network(update, context, RULES)
+
+
+async def _begin_rules(update: Update, context: Context, network_id: int) -> None:
     user = update.effective_user
     assert user is not None
     async with context.unit_of_work() as session:
         _, lang = await chatting_person(session, context, user)
-        coordinated = [
-            m for m in await queries.memberships_of(session, user.id) if m.is_coordinator
-        ]
-        if not coordinated:
-            raise Refusal(NOT_A_COORDINATOR)
-        network = coordinated[0].network
+        network = await _coordinated(session, network_id, user.id)
         conversation = await queries.start_conversation(
             session, user.id, NEW_TEXT, network.id, "text"
         )
@@ -452,6 +480,7 @@ async def _save_new_text(
 
 
 NETWORK_PICKERS[NEW] = _begin
+NETWORK_PICKERS[RULES] = _begin_rules
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("agreements", list_agreements),

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from domain.callbacks import Cb, int_arg, pattern, unpack
-from domain.errors import Refusal
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import esc
 from handlers.base import (
     Context,
@@ -32,7 +32,6 @@ NOT_A_PARTNER = N_(
 )
 NOT_INVITED = N_("This round is for {audience}; you are not among them. Thank you for looking!")
 ALREADY_ANSWERED = N_("You have already answered this round. Thank you!")
-NO_LONGER_ACTIVE = N_("This button is no longer active.")
 
 
 async def open_answer_link(update: Update, context: Context, token: str) -> None:
@@ -87,6 +86,10 @@ async def _answerable(
     if round_.state != "open":
         raise Refusal(ROUND_CLOSED)
     member = await queries.membership(session, round_.network_id, person_id)
+    if member is None and not create:
+        # A button of a network this person is not in (forged or replayed): say nothing of
+        # that network, not even its name.
+        raise Refusal(NO_LONGER_ACTIVE)
     if member is None or not member.is_partner:
         network = await session.get(Network, round_.network_id)
         assert network is not None

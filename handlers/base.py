@@ -26,13 +26,13 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from domain.callbacks import BadCallback
 from domain.clock import Clock
-from domain.errors import Refusal
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import ALERT_LIMIT, shorten
 from i18n import N_, normalise, t
 from schedules.dispatcher import Dispatcher
 from settings import Settings
 from storage import queries
-from storage.db import Database
+from storage.db import Database, after_commit, in_transaction
 from storage.models import Network, Person
 from views.network import choose_network
 
@@ -151,26 +151,49 @@ async def update_language(update: Update, context: Context) -> str:
     return person_language(person, user, default)
 
 
-async def reply(
-    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    """Answer the update's message (or the chat of a button press) with HTML text."""
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer the update's message (or the chat of a button press) with HTML text; inside a
+    unit of work, once it has committed (say after you saved)."""
     message = update.effective_message
     if message is None:
-        return None
-    return await message.reply_html(text, reply_markup=markup, do_quote=False)
+        return
+    if in_transaction():
+        after_commit(lambda: message.reply_html(text, reply_markup=markup, do_quote=False))
+        return
+    await message.reply_html(text, reply_markup=markup, do_quote=False)
 
 
 async def replace(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Turn the message with the pressed button into the next step."""
+    """Turn the message with the pressed button into the next step; inside a unit of work,
+    once it has committed."""
+    if in_transaction():
+        after_commit(lambda: replace(query, text, markup))
+        return
+    shown = query.message
+    if isinstance(shown, Message) and shown.text_html == text and shown.reply_markup == markup:
+        return  # already showing exactly this: Telegram would refuse the edit
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as error:
         # Pressing the same button twice asks for an identical edit; that is not a failure.
         if "not modified" not in error.message.lower():
             raise
+
+
+async def acknowledge(query: CallbackQuery) -> None:
+    """Stop the button's spinner; inside a unit of work, once it has committed."""
+    if in_transaction():
+        after_commit(query.answer)
+        return
+    await query.answer()
+
+
+def dispatch_soon(context: Context) -> None:
+    """Send what was just queued (an announcement, a group notice) now rather than at the next
+    tick; call it after the unit of work that queued it has committed."""
+    context.application.create_task(context.services.dispatcher.run_until_idle())
 
 
 async def telegram_member(context: Context, chat_id: int, user_id: int) -> ChatMember | None:
@@ -225,7 +248,6 @@ async def in_coordinated_network(update: Update, context: Context, command: str)
     await NETWORK_PICKERS[command](update, context, coordinated[0].network_id)
 
 
-NOT_ACTIVE = N_("This button is no longer active.")
 SOMETHING_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 
 
@@ -236,7 +258,7 @@ async def error_handler(update: object, context: Context) -> None:
     if isinstance(error, Refusal):
         msgid, params = error.msgid, error.params
     elif isinstance(error, BadCallback):
-        msgid, params = NOT_ACTIVE, {}
+        msgid, params = NO_LONGER_ACTIVE, {}
     else:
         log.error("Error while handling an update", exc_info=error)
         msgid, params = SOMETHING_WRONG, {}

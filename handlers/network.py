@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from domain.callbacks import Cb, int_arg, pattern, unpack
-from domain.errors import Refusal
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     MEMBER_STATUSES,
@@ -52,7 +52,6 @@ LAST_COORDINATOR = N_(
 )
 APPOINTED_ALREADY = N_("{name} is already a coordinator of <b>{network}</b>.")
 APPOINTED = N_("🧭 {name} is now a coordinator of <b>{network}</b>.")
-NO_LONGER_ACTIVE = N_("This button is no longer active.")
 DEFAULT_NETWORK_NAME = "Netwerk"
 SETUP_USAGE = N_(
     "I did not understand that. Use:\n"

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.enums import Level, OrgType
-from domain.errors import Refusal
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers import agreements, answering, questionnaires, reviews, rounds, workgroups
 from handlers.base import (
@@ -33,7 +33,6 @@ from views import people as view
 JOIN = "join"
 STEP_ORG, STEP_TYPE, STEP_LEVEL, STEP_CONFIRM = "organisation", "type", "level", "confirm"
 
-NO_LONGER_ACTIVE = N_("This button is no longer active.")
 BAD_LINK = N_(
     "This join link is not valid (any more). Ask for a fresh one with /join in your "
     "network's group."

@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from domain.callbacks import Cb, pattern
-from domain.errors import Refusal
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import NameProblem, clean_name
 from handlers.base import (
     NETWORK_PICKERS,
@@ -25,7 +25,6 @@ from storage.models import Conversation, CustomItem, CustomQuestionnaire, Networ
 from views import questionnaires as view
 
 QUESTIONNAIRE = "questionnaire"
-NO_LONGER_ACTIVE = N_("This button is no longer active.")
 ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
 
 

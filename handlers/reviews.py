@@ -15,10 +15,17 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from domain.calendar import next_review
 from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.daytime import next_in_window
-from domain.errors import Refusal
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.reminders import window_of
 from domain.reviews import CHOICES, STOP, overall
-from handlers.base import Context, chatting_person, person_language, replace, reply
+from handlers.base import (
+    Context,
+    chatting_person,
+    dispatch_soon,
+    person_language,
+    replace,
+    reply,
+)
 from i18n import N_
 from schedules.outbox import RenderContext, Rendered, enqueue
 from storage import agreements as store
@@ -39,7 +46,6 @@ from views.workgroups import text_problem
 REVIEW_DAYS = 14
 CHASE_DAYS_BEFORE = 3
 NOTE = "review_note"
-NO_LONGER_ACTIVE = N_("This button is no longer active.")
 NOT_A_RESPONDER = N_("This review is for the parties of the agreement; you do not answer it.")
 
 
@@ -332,7 +338,7 @@ async def answer(update: Update, context: Context) -> None:
     await query.answer()
     await replace(query, view.answered(lang, agreement, label, value))
     if review.state == "closed":
-        context.application.create_task(context.services.dispatcher.run_until_idle())
+        dispatch_soon(context)
 
 
 async def note_text(

@@ -11,22 +11,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.daytime import next_in_window
-from domain.errors import Refusal
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.questionnaires import Questionnaire
 from domain.results import RoundResult, compose, result_from_json
 from handlers.base import (
     person_language,
 )
-from i18n import N_, t
+from i18n import t
 from schedules.outbox import RenderContext, Rendered, enqueue
 from storage import rounds as store
-from storage.db import forget_history
+from storage.db import after_commit, forget_history
 from storage.models import Draft, Network, Outgoing, Person, Round
 from views import charts
 from views import rounds as view
 
 REMIND_DAYS_BEFORE = (3, 1)
-NO_LONGER_ACTIVE = N_("This button is no longer active.")
 
 
 async def questionnaire_of(session: AsyncSession, key: str) -> Questionnaire:
@@ -145,6 +144,21 @@ async def _round_and_network(session: AsyncSession, item: Outgoing) -> tuple[Rou
     return (round_, network) if network is not None else None
 
 
+async def render_announcement(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The group's announcement of a new round, with its answer button, while it is open."""
+    found = await _round_and_network(session, item)
+    if found is None or found[0].state != "open":
+        return None
+    round_, network = found
+    questionnaire = await questionnaire_of(session, round_.questionnaire)
+    text, markup = view.announcement(
+        network.language, network, round_, questionnaire, render.bot_username
+    )
+    return Rendered(text, markup)
+
+
 async def render_close(
     session: AsyncSession, item: Outgoing, render: RenderContext
 ) -> Rendered | None:
@@ -161,7 +175,7 @@ async def render_close(
         await store.forget_counts(session, round_, result)
         engine = session.bind
         if isinstance(engine, AsyncEngine):
-            render.after_commit.append(lambda: forget_history(engine))
+            after_commit(lambda: forget_history(engine))
     else:
         await store.forget_reminders(session, round_)  # the counts wait for an /extend
     parts = 1
@@ -301,6 +315,7 @@ async def render_progress(
 
 
 RENDERERS = {
+    "round_announcement": render_announcement,
     "round_close": render_close,
     "round_results": render_results,
     "round_chart": render_chart,

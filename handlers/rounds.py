@@ -14,13 +14,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.dates import DateProblem, parse_when
 from domain.enums import Level
-from domain.errors import Refusal
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.results import MIN_K
 from handlers.base import (
     NETWORK_PICKERS,
     NOT_A_COORDINATOR,
     Context,
     chatting_person,
+    dispatch_soon,
     group_network,
     in_coordinated_network,
     is_group,
@@ -46,7 +47,6 @@ from views.keyboards import deep_link, keyboard, link
 ROUND_SETUP = "round"
 DEFAULT_DAYS = 14
 
-NO_LONGER_ACTIVE = N_("This button is no longer active.")
 ONLY_COORDINATORS = N_("Only coordinators of this network can do this.")
 NO_OPEN_ROUND = N_("There is no open round in this network.")
 NO_ROUND_YET = N_("This network has no closed round yet.")
@@ -275,15 +275,21 @@ async def start_round(update: Update, context: Context) -> None:
         for earlier in await store.unpublished_rounds(session, network.id):
             await store.forget_counts(session, earlier, await round_result(session, earlier))
         await schedule_round(session, round_, network, now)
+        # The announcement is queued with the round it announces: a failed call is retried,
+        # and the round can never be open without the group hearing of it.
+        await enqueue(
+            session,
+            kind="round_announcement",
+            chat_id=network.chat_id,
+            network_id=network.id,
+            due_at=now,
+            payload={"round_id": round_.id},
+            dedupe_key=f"round:{round_.id}:announcement",
+        )
         await queries.end_conversation(session, user.id)
     await query.answer()
     await replace(query, view.round_started(lang))
-    text, markup = view.announcement(
-        network.language, network, round_, questionnaire, context.bot.username
-    )
-    await context.bot.send_message(
-        network.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    dispatch_soon(context)
 
 
 # --- closing, extending, results --------------------------------------------------------------
@@ -321,7 +327,7 @@ async def close_now(update: Update, context: Context) -> None:
             dedupe_key=f"round:{round_.id}:close:{now:%Y%m%d%H%M%S}",
         )
     await reply(update, t(network.language, "Closing the round; the results follow in a moment."))
-    context.application.create_task(context.services.dispatcher.run_until_idle())
+    dispatch_soon(context)
 
 
 async def extend(update: Update, context: Context) -> None:

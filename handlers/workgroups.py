@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.dates import DateProblem, parse_when
-from domain.errors import Refusal
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     Context,
@@ -36,7 +36,6 @@ from views import workgroups as view
 
 NEW_ACTION = "action"
 EDIT_ACTION = "action_edit"
-NO_LONGER_ACTIVE = N_("This button is no longer active.")
 ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
 WORKGROUP_USAGE = N_("Use: /workgroup <i>name</i>, optionally followed by | <i>purpose</i>.")
 TREKKER_USAGE = N_(

@@ -152,11 +152,10 @@ class Dispatcher:
             log.error("No renderer for outgoing kind %r (row %s)", item.kind, item.id)
             return await self._finish(item, State.FAILED, f"no renderer for {item.kind}")
         try:
-            context = RenderContext(self.bot.username, self.clock.now())
             async with self.database.unit_of_work() as session:
-                rendered = await renderer(session, item, context)
-            for followup in context.after_commit:
-                await followup()
+                rendered = await renderer(
+                    session, item, RenderContext(self.bot.username, self.clock.now())
+                )
             if rendered is None:
                 return await self._finish(item, State.SKIPPED)
             try:

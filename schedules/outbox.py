@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -39,13 +39,11 @@ class Rendered:
 
 @dataclass(frozen=True)
 class RenderContext:
-    """What a renderer may need besides the database: the bot's username (for deep links),
-    the dispatcher's now (to recognise work that is long overdue), and a place for work that
-    must wait until the renderer's transaction has committed."""
+    """What a renderer may need besides the database: the bot's username (for deep links)
+    and the dispatcher's now (to recognise work that is long overdue)."""
 
     bot_username: str
     now: dt.datetime
-    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 # A renderer reads current state in its own transaction and returns the message, or None

@@ -17,6 +17,8 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter
 
+from storage.db import SendInsideTransaction, in_transaction
+
 SENDING_ENDPOINTS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 # Questions, not messages: Telegram's message limits do not apply. AIORateLimiter would hold a
 # getChatMember on a group to the group's 20 a minute, so the 60th partner opening a round link
@@ -77,6 +79,8 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if in_transaction():
+            raise SendInsideTransaction(f"{endpoint} called inside an open database transaction")
         if endpoint in UNPACED_ENDPOINTS:
             return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")

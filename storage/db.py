@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,40 @@ from sqlalchemy.ext.asyncio import (
 )
 
 log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 30_000
+AfterCommit = Callable[[], Awaitable[object]]
+
+
+class _Unit:
+    """The open unit of work of the current task: what to do once it has committed."""
+
+    def __init__(self) -> None:
+        self.open = True
+        self.after_commit: list[AfterCommit] = []
+
+
+_unit: ContextVar[_Unit | None] = ContextVar("netwerkpols_unit_of_work", default=None)
+
+
+def in_transaction() -> bool:
+    """Whether the current task is inside an open unit of work (a task started from inside one
+    inherits it, but sees it closed once it committed)."""
+    unit = _unit.get()
+    return unit is not None and unit.open
+
+
+def after_commit(action: AfterCommit) -> None:
+    """Run action once the current unit of work has committed; never if it rolls back."""
+    unit = _unit.get()
+    if unit is None or not unit.open:
+        raise RuntimeError("after_commit outside a unit of work")
+    unit.after_commit.append(action)
+
+
+class SendInsideTransaction(RuntimeError):
+    """A call to Telegram while a database transaction is open: the reply would describe a
+    state that may never be saved, and SQLite's write lock would be held across the call."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -36,7 +71,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Deleted rows (a submitted draft, an earlier version of a round's counts) are zeroed
         # in the file instead of lingering in free space where a file reader could find them.
@@ -48,6 +83,28 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def without_nul(value: Any) -> Any:
+    """value with every U+0000 removed from its strings (also inside tuples, lists, dicts)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, tuple | list):
+        return type(value)(without_nul(v) for v in value)
+    if isinstance(value, dict):
+        return {k: without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _strip_nul(engine: AsyncEngine) -> None:
+    """PostgreSQL cannot store U+0000 in text and refuses the whole statement; SQLite stores
+    it. Either way it is never meant: drop it from every parameter, on both databases alike."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute", retval=True)
+    def _scrub(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> tuple[str, Any]:
+        return statement, without_nul(parameters)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for url, with the SQLite settings applied where it is SQLite."""
     if is_sqlite(url):
@@ -56,9 +113,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_async_engine(url, **kwargs)
+    _strip_nul(engine)
+    return engine
 
 
 async def forget_history(engine: AsyncEngine) -> None:
@@ -73,9 +132,15 @@ async def forget_history(engine: AsyncEngine) -> None:
         async with engine.connect() as connection:
             raw = (await connection.get_raw_connection()).driver_connection
             assert raw is not None
-            await raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except Exception:  # a busy reader: the next submit or SQLite's own checkpoint folds it
-        log.warning("Could not empty the write-ahead log this time", exc_info=True)
+            # Wait briefly for readers, not the usual 30 s: a busy moment is no reason to
+            # hold anyone up, the next submit or SQLite's own checkpoint folds the log then.
+            await raw.execute("PRAGMA busy_timeout=200")
+            try:
+                await raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                await raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    except Exception:
+        log.info("The write-ahead log could not be emptied this time", exc_info=True)
 
 
 class Database:
@@ -93,9 +158,18 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """One transaction: committed once when the block ends, rolled back if it raises."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        """One transaction: committed once when the block ends, rolled back if it raises.
+        What the block registered with after_commit (the replies) runs after the commit."""
+        unit = _Unit()
+        token = _unit.set(unit)
+        try:
+            async with self.sessions() as session, session.begin():
+                yield session
+        finally:
+            unit.open = False
+            _unit.reset(token)
+        for action in unit.after_commit:
+            await action()
 
     async def forget_history(self) -> None:
         """See forget_history()."""

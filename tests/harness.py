@@ -15,6 +15,7 @@ from domain.clock import ManualClock
 from domain.errors import Refusal
 from fakebot.recording import RecordingApplication
 from fakebot.server import FakeBotApi
+from fakebot.spec import ApiError
 from fakebot.world import Chat, Message, User
 from handlers.base import App, services_of
 from sandbox.local import start_local_bot, stop_local_bot
@@ -54,6 +55,12 @@ class BotHarness:
             **options,
         )
         self.app: App | None = None
+        self.expected_rejections: list[tuple[str, int]] = []
+
+    def inject(self, method: str, error: ApiError) -> None:
+        """Make the fake fail the next call of method with error, and expect that refusal."""
+        self.world.inject(method, error)
+        self.expected_rejections.append((method, error.status))
 
     @property
     def application(self) -> App:
@@ -97,6 +104,11 @@ class BotHarness:
             failures += services_of(app).dispatcher.errors
         if failures:
             raise AssertionError(f"a handler raised: {failures[0]!r}") from failures[0]
+        for expected in list(self.expected_rejections):
+            found = next((r for r in self.world.rejections if r[:2] == expected), None)
+            if found is not None:
+                self.world.rejections.remove(found)
+                self.expected_rejections.remove(expected)
         if self.world.rejections:
             raise AssertionError(f"the fake Telegram refused calls: {self.world.rejections}")
 

@@ -119,6 +119,8 @@ def date_problem(lang: str, problem: str) -> str:
         return t(lang, "That moment has already passed. Please type a date in the future.")
     if problem == "impossible":
         return t(lang, "That date does not exist (such as 31 February). Please type another one.")
+    if problem == "far":
+        return t(lang, "That date is too far from today. Please type one within ten years.")
     return t(
         lang,
         "I could not read that date. Try <i>vrijdag 17:00</i>, <i>15 december</i>, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ async def record(
     text: str,
     parties: list[str],
     first: str | None = "maandag 24 mei",
+    before_save: Callable[[], None] | None = None,
 ) -> Message:
     """Els records an agreement in private chat; returns the confirmation."""
     [step] = await bot.send(els, els, "/agreement")
@@ -34,6 +36,8 @@ async def record(
     await bot.press(els, choice, "Alle vertegenwoordigers")
     if first is not None:
         assert f"Evaluatie elke 6 maanden; de eerste op {first}" in choice.text
+    if before_save is not None:
+        before_save()
     await bot.press(els, choice, "Opslaan")
     return choice
 
@@ -197,3 +201,26 @@ async def test_a_review_closes_as_soon_as_every_party_answered_and_stop_ends_it(
     bot.clock.set(dt.datetime(2027, 11, 24, 8, 0, tzinfo=dt.UTC))
     await bot.dispatch()
     assert prompts(world, anna) == []  # answered, and a stopped agreement is not reviewed again
+
+
+async def test_a_coordinator_of_two_networks_reads_and_writes_the_right_one(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 2)
+    els = setup.net.els
+    east = world.group("Netwerk Oost", admins=[els])
+    await bot.add_bot(east, by=els)
+    await bot.send(els, east, "/setup")
+    await bot.send(els, east, "/setup naam Netwerk Oost")
+    [choice] = await bot.send(els, els, "/setrules")
+    assert "Welk netwerk" in choice.text
+    await bot.press(els, choice, "Netwerk Oost")
+    await bot.send(els, els, "Wij bellen elkaar binnen een dag terug.")
+    rules = await bot.send(els, els, "/rules")
+    by_network = {("Oost" in m.text): m.text for m in rules}
+    assert len(rules) == 2 and "binnen een dag" in by_network[True]
+    assert "nog geen spelregels" in by_network[False]
+    [in_group] = await bot.send(els, setup.net.group, "/rules")
+    assert "nog geen spelregels" in in_group.text
+    listings = await bot.send(els, els, "/agreements")
+    assert len(listings) == 2 and any("Netwerk Oost" in m.text for m in listings)

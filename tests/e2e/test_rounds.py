@@ -202,7 +202,8 @@ async def test_too_few_answers_keep_the_results_hidden_and_extend_reopens(
     assert "sluit nu" in extended.text
     for name in ("Chris", "Dewi"):
         await answer(bot, setup.partners[name], announcement, [5, 5, 5, 5, 5])
-    [early] = await bot.send(els, group, "/close")
+    # The reply comes first; the results follow at once (the harness waits for them too).
+    early, *_ = await bot.send(els, group, "/close")
     assert "Ronde wordt gesloten" in early.text
     await bot.dispatch()
     results = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
