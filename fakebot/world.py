@@ -334,6 +334,28 @@ class World:
         chat.members[BOT_ID] = status
         return await self._bot_member_update(chat, by, old, status)
 
+    async def remove_member(self, chat: Chat, user: User, *, by: User | None = None) -> list[int]:
+        """user leaves the group (by None) or by removes them: the service message every bot
+        in the group gets, and when the bot is an admin also the chat_member update."""
+        old = chat.members.get(user.id, LEFT)
+        new = LEFT if by is None else KICKED
+        chat.members[user.id] = new
+        actor = by or user
+        note = self._new_message(chat, actor.id, extra={"left_chat_member": user.as_api()})
+        ids = []
+        if chat.bot_status in PRESENT:
+            ids.append(await self.push_update("message", note.as_api(self)))
+        if chat.bot_status == ADMIN:
+            payload = {
+                "chat": chat.as_api(self),
+                "from": actor.as_api(),
+                "date": int(self.now()),
+                "old_chat_member": self.chat_member(chat, user.id, old),
+                "new_chat_member": self.chat_member(chat, user.id, new),
+            }
+            ids.append(await self.push_update("chat_member", payload))
+        return ids
+
     async def block_bot(self, user: User) -> int:
         """user blocks the bot in their private chat."""
         user.blocked = True

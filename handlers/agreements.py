@@ -19,6 +19,7 @@ from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     NETWORK_PICKERS,
+    NOT_IN_NETWORK,
     Context,
     acknowledge,
     chatting_person,
@@ -55,9 +56,6 @@ from views.workgroups import text_problem
 NEW = "agreement"
 NEW_TEXT = "agreement_text"
 RULES = "setrules"  # the network picker of /setrules
-NOT_IN_NETWORK = N_(
-    "You are not in a network yet. Press Join in your network's group to take part."
-)
 UNKNOWN = N_("There is no agreement called {name}. /agreements lists them.")
 NO_ORGANISATIONS = N_("There are no organisations in this network yet: partners join first.")
 
@@ -247,7 +245,11 @@ async def _party_people(
 ) -> list[tuple[int, str]]:
     members = await session.scalars(
         select(Member)
-        .where(Member.network_id == network_id, Member.organisation_id.in_(parties))
+        .where(
+            Member.network_id == network_id,
+            Member.organisation_id.in_(parties),
+            Member.left_at.is_(None),
+        )
         .options(selectinload(Member.person))
     )
     return sorted(((m.person_id, m.person.first_name) for m in members), key=lambda p: p[1])

@@ -226,6 +226,9 @@ NetworkPicked = Callable[[Update, "Context", int], Awaitable[None]]
 NETWORK_PICKERS: dict[str, NetworkPicked] = {}
 
 NOT_A_COORDINATOR = N_("You are not a coordinator of any network.")
+NOT_IN_NETWORK = N_(
+    "You are not in a network yet. Press Join in your network's group to take part."
+)
 
 
 async def in_coordinated_network(update: Update, context: Context, command: str) -> None:

@@ -8,8 +8,8 @@ from functools import cache
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import CallbackQuery, Chat, Update
-from telegram.constants import ParseMode
+from telegram import CallbackQuery, Chat, Update, User
+from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -26,6 +26,7 @@ from handlers.base import (
     MEMBER_STATUSES,
     NETWORK_PICKERS,
     Context,
+    dispatch_soon,
     group_network,
     in_coordinated_network,
     is_chat_admin,
@@ -53,6 +54,7 @@ LAST_COORDINATOR = N_(
 APPOINTED_ALREADY = N_("{name} is already a coordinator of <b>{network}</b>.")
 APPOINTED = N_("🧭 {name} is now a coordinator of <b>{network}</b>.")
 DEFAULT_NETWORK_NAME = "Netwerk"
+LEFT_STATUSES = {ChatMemberStatus.LEFT, ChatMemberStatus.BANNED}
 SETUP_USAGE = N_(
     "I did not understand that. Use:\n"
     "/setup — register this group or show its settings\n"
@@ -326,7 +328,8 @@ async def members(update: Update, context: Context) -> None:
             network = await group_network(session, chat.id)
             await _require_coordinator(session, network, user.id)
             everyone = await queries.members_of(session, network.id)
-        for part in view.members_overview(network.language, network, everyone):
+            departed = await queries.departed(session, network.id)
+        for part in view.members_overview(network.language, network, everyone, departed):
             await reply(update, part)
         return
     await in_coordinated_network(update, context, "members")
@@ -342,7 +345,8 @@ async def _send_members_privately(update: Update, context: Context, network_id: 
             raise Refusal(NO_LONGER_ACTIVE)
         await _require_coordinator(session, network, user.id)
         everyone = await queries.members_of(session, network.id)
-    for part in view.members_overview(lang, network, everyone):
+        departed = await queries.departed(session, network.id)
+    for part in view.members_overview(lang, network, everyone, departed):
         await reply(update, part)
 
 
@@ -466,11 +470,65 @@ async def render_coordinator_appointed(
     return Rendered(view.appointed_note(lang, network))
 
 
+async def member_left(update: Update, context: Context) -> None:
+    """Someone left or was removed from a network's group: their rights there end at once
+    (told by the service message every bot gets, or by chat_member when the bot is an admin;
+    handling both twice is harmless)."""
+    chat = update.effective_chat
+    gone = _departed_user(update)
+    if chat is None or gone is None or gone.id == context.bot.id:
+        return
+    now = context.services.clock.now()
+    async with context.unit_of_work() as session:
+        network = await queries.network_by_chat(session, chat.id)
+        member = await queries.membership(session, network.id, gone.id) if network else None
+        if network is None or member is None:
+            return
+        await queries.mark_left(session, member, now)
+        if member.person.started and member.person.reachable:
+            await enqueue(
+                session,
+                kind="member_left",
+                chat_id=gone.id,
+                person_id=gone.id,
+                network_id=network.id,
+                due_at=now,
+                payload={"network_id": network.id},
+                dedupe_key=f"network:{network.id}:left:{gone.id}:{now:%Y%m%d%H%M%S}",
+            )
+    dispatch_soon(context)
+
+
+def _departed_user(update: Update) -> User | None:
+    message = update.effective_message
+    if message is not None and message.left_chat_member is not None:
+        return message.left_chat_member
+    change = update.chat_member
+    if change is not None and change.new_chat_member.status in LEFT_STATUSES:
+        return change.new_chat_member.user
+    return None
+
+
+async def render_member_left(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The private note to someone who left a network's group, unless they came back."""
+    network = await session.get(Network, int(item.payload.get("network_id", 0)))
+    person = await session.get(Person, item.person_id) if item.person_id else None
+    if network is None or person is None:
+        return None
+    if await queries.membership(session, network.id, person.id) is not None:
+        return None  # back in the group and joined again
+    return Rendered(view.left_group_note(person_language(person, None, network.language), network))
+
+
 NETWORK_PICKERS["members"] = _send_members_privately
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
     MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
+    MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, member_left),
+    ChatMemberHandler(member_left, ChatMemberHandler.CHAT_MEMBER),
     CommandHandler("setup", setup),
     CommandHandler("join", join),
     CommandHandler("members", members),
@@ -481,4 +539,7 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CallbackQueryHandler(pick_network, pattern(Cb.PICK_NETWORK)),
 ]
 
-RENDERERS = {"coordinator_appointed": render_coordinator_appointed}
+RENDERERS = {
+    "coordinator_appointed": render_coordinator_appointed,
+    "member_left": render_member_left,
+}

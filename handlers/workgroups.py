@@ -16,6 +16,7 @@ from domain.dates import DateProblem, parse_when
 from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
+    NOT_IN_NETWORK,
     Context,
     chatting_person,
     group_network,
@@ -185,6 +186,8 @@ async def list_actions(update: Update, context: Context) -> None:
         if is_private(update):
             _, lang = await chatting_person(session, context, user)
             networks = [m.network for m in await queries.memberships_of(session, user.id)]
+            if not networks:
+                raise Refusal(NOT_IN_NETWORK)
         else:
             network = await _group_network(update, context, session)
             lang, networks = network.language, [network]

@@ -91,13 +91,18 @@ async def responders(session: AsyncSession, item: Agreement) -> dict[str, tuple[
             .where(
                 Member.network_id == item.network_id,
                 Member.person_id.in_([r.person_id for r in item.responders]),
+                Member.left_at.is_(None),
             )
             .options(selectinload(Member.person))
         )
         return {f"p{m.person_id}": (m.person.first_name, [m.person_id]) for m in people}
     members = await session.scalars(
         select(Member)
-        .where(Member.network_id == item.network_id, Member.joined_at.is_not(None))
+        .where(
+            Member.network_id == item.network_id,
+            Member.joined_at.is_not(None),
+            Member.left_at.is_(None),
+        )
         .options(selectinload(Member.organisation))
     )
     by_org: dict[int, tuple[str, list[int]]] = {}

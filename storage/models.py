@@ -148,6 +148,9 @@ class Member(Base):
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    # When the person left or was removed from the network's group: from then on the row only
+    # tells coordinators who left (and with which organisation) until the person re-joins.
+    left_at: Mapped[dt.datetime | None] = mapped_column()
 
     network: Mapped[Network] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(back_populates="memberships")

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from domain.text import name_key
-from storage.models import Conversation, Member, Network, Organisation, Outgoing, Person
+from storage.models import (
+    Conversation,
+    Draft,
+    Member,
+    Network,
+    Organisation,
+    Outgoing,
+    Person,
+    Round,
+    Trekker,
+    WorkingGroup,
+)
 
 
 async def upsert_person(
@@ -59,28 +71,71 @@ def new_join_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-async def membership(session: AsyncSession, network_id: int, person_id: int) -> Member | None:
-    """A person's membership of a network, with organisation and person loaded (one query)."""
-    return await session.scalar(
+CURRENT = Member.left_at.is_(None)  # a member who has not left the network's group
+
+
+async def membership(
+    session: AsyncSession, network_id: int, person_id: int, *, also_left: bool = False
+) -> Member | None:
+    """A person's current membership of a network (with also_left: also one they left), with
+    organisation and person loaded (one query)."""
+    query = (
         select(Member)
         .where(Member.network_id == network_id, Member.person_id == person_id)
         .options(joinedload(Member.organisation), joinedload(Member.person))
     )
+    return await session.scalar(query if also_left else query.where(CURRENT))
 
 
 async def ensure_member(session: AsyncSession, network: Network, person: Person) -> Member:
-    """The person's membership of the network, created (not yet a partner) when missing."""
-    member = await membership(session, network.id, person.id)
+    """The person's membership of the network, created (not yet a partner) when missing; one
+    who left and comes back starts again as a new member."""
+    member = await membership(session, network.id, person.id, also_left=True)
     if member is not None:
+        if member.left_at is not None:
+            member.left_at, member.joined_at, member.is_coordinator = None, None, False
         return member
     member = Member(network_id=network.id, person_id=person.id, is_coordinator=False)
     try:
         async with session.begin_nested():
             session.add(member)
     except IntegrityError:
-        member = await membership(session, network.id, person.id)
+        member = await membership(session, network.id, person.id, also_left=True)
         assert member is not None
     return member
+
+
+async def mark_left(session: AsyncSession, member: Member, now: dt.datetime) -> None:
+    """The person left the network's group: every right there ends now, and what they had
+    half done for it (a draft of answers, a dialogue) is dropped."""
+    member.left_at, member.joined_at, member.is_coordinator = now, None, False
+    round_ids = select(Round.id).where(Round.network_id == member.network_id)
+    await session.execute(
+        delete(Draft).where(Draft.person_id == member.person_id, Draft.round_id.in_(round_ids))
+    )
+    await session.execute(
+        delete(Conversation).where(
+            Conversation.person_id == member.person_id,
+            Conversation.network_id == member.network_id,
+        )
+    )
+    groups = select(WorkingGroup.id).where(WorkingGroup.network_id == member.network_id)
+    await session.execute(
+        delete(Trekker).where(
+            Trekker.person_id == member.person_id, Trekker.working_group_id.in_(groups)
+        )
+    )
+
+
+async def departed(session: AsyncSession, network_id: int) -> Sequence[Member]:
+    """Who left the network's group (and has not come back), the most recent first."""
+    result = await session.scalars(
+        select(Member)
+        .where(Member.network_id == network_id, Member.left_at.is_not(None))
+        .options(selectinload(Member.person), selectinload(Member.organisation))
+        .order_by(Member.left_at.desc())
+    )
+    return result.all()
 
 
 async def memberships_of(session: AsyncSession, person_id: int) -> Sequence[Member]:
@@ -88,7 +143,7 @@ async def memberships_of(session: AsyncSession, person_id: int) -> Sequence[Memb
     result = await session.scalars(
         select(Member)
         .join(Member.network)
-        .where(Member.person_id == person_id)
+        .where(Member.person_id == person_id, CURRENT)
         .options(selectinload(Member.network), selectinload(Member.organisation))
         .order_by(Network.name, Network.id)
     )
@@ -100,7 +155,7 @@ async def members_of(session: AsyncSession, network_id: int) -> Sequence[Member]
     result = await session.scalars(
         select(Member)
         .join(Member.person)
-        .where(Member.network_id == network_id)
+        .where(Member.network_id == network_id, CURRENT)
         .options(selectinload(Member.person), selectinload(Member.organisation))
         .order_by(Person.first_name, Person.id)
     )
@@ -112,7 +167,7 @@ async def coordinator_count(session: AsyncSession, network_id: int) -> int:
     count = await session.scalar(
         select(func.count())
         .select_from(Member)
-        .where(Member.network_id == network_id, Member.is_coordinator.is_(True))
+        .where(Member.network_id == network_id, Member.is_coordinator.is_(True), CURRENT)
     )
     return int(count or 0)
 

@@ -55,7 +55,7 @@ async def audience_members(
     """The network's partners in an audience."""
     members = await session.scalars(
         select(Member)
-        .where(Member.network_id == network_id)
+        .where(Member.network_id == network_id, Member.left_at.is_(None))
         .options(selectinload(Member.organisation), selectinload(Member.person))
     )
     return [m for m in members if in_audience(audience, m)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
@@ -147,8 +148,11 @@ def join_invitation(
     return text, join_keyboard(lang, network, bot_username)
 
 
-def members_overview(lang: str, network: Network, members: Sequence[Member]) -> list[str]:
-    """Organisations by type with their partners per level; never anything about scores."""
+def members_overview(
+    lang: str, network: Network, members: Sequence[Member], departed: Sequence[Member] = ()
+) -> list[str]:
+    """Organisations by type with their partners per level, and who left the group; never
+    anything about scores."""
     partners = [m for m in members if m.is_partner and m.organisation is not None]
     by_type: dict[str, dict[str, list[Member]]] = defaultdict(lambda: defaultdict(list))
     for member in partners:
@@ -192,6 +196,13 @@ def members_overview(lang: str, network: Network, members: Sequence[Member]) -> 
                 pending,
             )
         )
+    if departed:
+        blocks.append("\n" + t(lang, "<b>Left the group</b> (no rights here any more):"))
+        for member in departed:
+            assert member.left_at is not None
+            organisation = f" ({esc(member.organisation.name)})" if member.organisation else ""
+            day = member.left_at.astimezone(ZoneInfo(network.timezone)).strftime("%d-%m-%Y")
+            blocks.append(f"• {esc(member.person.first_name)}{organisation}, {day}")
     return pack_blocks(blocks)
 
 
@@ -231,6 +242,17 @@ def choose_network(
         button(m.network.name, pack(Cb.PICK_NETWORK, command, m.network_id)) for m in memberships
     ]
     return t(lang, "Which network?"), keyboard(*rows(buttons, 1))
+
+
+def left_group_note(lang: str, network: Network) -> str:
+    """The private note to someone who is no longer in a network's group."""
+    return t(
+        lang,
+        "👋 You are no longer in the group of <b>{network}</b>, so you no longer take part "
+        "there: no questions, reminders or agreements of this network, and an unfinished "
+        "questionnaire of it is deleted. Back in the group? Press <b>Join</b> there again.",
+        network=esc(network.name),
+    )
 
 
 def appointed_note(lang: str, network: Network) -> str:
