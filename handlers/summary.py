@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
+from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CommandHandler
 
 from domain.errors import Refusal
@@ -27,6 +28,7 @@ from storage import queries
 from storage.models import Network
 from views import charts
 from views import summary as view
+from views.keyboards import keyboard, link
 from views.rounds import label, questionnaire_name
 from views.workgroups import day
 
@@ -44,10 +46,30 @@ async def _for_network(update: Update, context: Context, command: str, deliver: 
             member = await queries.membership(session, network.id, user.id)
             if member is None or not member.is_coordinator:
                 raise Refusal(ONLY_COORDINATORS)
-        await reply(update, t(network.language, "I have sent it to you in a private chat."))
-        await _deliver(context, user.id, network.id, deliver)
+            reachable = member.person.started and member.person.reachable
+        if reachable:
+            try:
+                await _deliver(context, user.id, network.id, deliver)
+            except Forbidden:
+                pass  # blocked the bot since: as if there were no private chat
+            else:
+                await reply(update, t(network.language, "I have sent it to you in a private chat."))
+                return
+        # Telegram does not let a bot write first: offer the way in instead of promising what
+        # cannot arrive.
+        await _way_in(update, context, network.language)
         return
     await in_coordinated_network(update, context, command)
+
+
+async def _way_in(update: Update, context: Context, lang: str) -> None:
+    url = f"https://t.me/{context.bot.username}"
+    text = t(
+        lang,
+        "I can only send this in a private chat, and you have not started one with me yet. "
+        "Open it with the button, press <b>Start</b>, then ask again.",
+    )
+    await reply(update, text, keyboard([link(t(lang, "💬 Open a private chat"), url)]))
 
 
 async def _deliver(context: Context, person_id: int, network_id: int, deliver: Deliver) -> None:

@@ -114,3 +114,16 @@ async def test_summary_of_an_empty_network_and_a_coordinator_of_two(
     documents = await bot.press(els, choice, "Tweede netwerk")
     assert any(m.document and m.document[0].endswith(".xlsx") for m in documents)
     assert bot.clock.now() > dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+async def test_a_coordinator_without_a_private_chat_gets_the_way_in(
+    bot: BotHarness, world: World
+) -> None:
+    els = world.user("Els")
+    group = world.group("Netwerk Zuid", admins=[els])
+    await bot.add_bot(group, by=els)
+    await bot.send(els, group, "/setup")
+    for command in ("/summary", "/export", "/report"):
+        [answer] = await bot.send(els, group, command)
+        assert "Start" in answer.text and "gestuurd" not in answer.text, command
+        assert answer.buttons()[0]["url"].startswith("https://t.me/"), command
