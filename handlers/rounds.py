@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -50,6 +51,7 @@ DEFAULT_DAYS = 14
 ONLY_COORDINATORS = N_("Only coordinators of this network can do this.")
 NO_OPEN_ROUND = N_("There is no open round in this network.")
 NO_ROUND_YET = N_("This network has no closed round yet.")
+ALREADY_OPEN = N_("This questionnaire already has an open round in this network.")
 EXTEND_USAGE = N_("Give the new closing date, for example: /extend vrijdag 17:00")
 
 
@@ -251,7 +253,7 @@ async def start_round(update: Update, context: Context) -> None:
         data = conversation.data
         questionnaire = await questionnaire_of(session, data["questionnaire"])
         if await store.open_round(session, network.id, questionnaire.key) is not None:
-            raise Refusal(N_("This questionnaire already has an open round in this network."))
+            raise Refusal(ALREADY_OPEN)
         closes_at = dt.datetime.fromisoformat(data["closes_at"]).astimezone(dt.UTC)
         if closes_at <= now:
             raise Refusal(N_("That closing moment has passed in the meantime; please start again."))
@@ -266,8 +268,11 @@ async def start_round(update: Update, context: Context) -> None:
             closes_at=closes_at,
             published=False,
         )
-        session.add(round_)
-        await session.flush()
+        try:
+            async with session.begin_nested():  # another process may have opened it just now
+                session.add(round_)
+        except IntegrityError:
+            raise Refusal(ALREADY_OPEN) from None
         plan = await store.plan_for(session, network, round_.audience, round_.k)
         session.add(store.start_counting(round_, plan))
         # Older rounds that closed with too few answers can no longer be extended: what they

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -204,7 +205,18 @@ class Round(Base):
     """A score round: one questionnaire, answered anonymously by a network's partners."""
 
     __tablename__ = "round"
-    __table_args__ = (Index("ix_round_network_id_state", "network_id", "state"),)
+    __table_args__ = (
+        Index("ix_round_network_id_state", "network_id", "state"),
+        # One open round per questionnaire and network, whichever process starts it.
+        Index(
+            "uq_round_one_open",
+            "network_id",
+            "questionnaire",
+            unique=True,
+            sqlite_where=text("state = 'open'"),
+            postgresql_where=text("state = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"))

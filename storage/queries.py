@@ -214,8 +214,10 @@ async def add_organisation(
 
 
 async def conversation_of(session: AsyncSession, person_id: int) -> Conversation | None:
-    """A person's unfinished dialogue, if any."""
-    return await session.get(Conversation, person_id)
+    """A person's unfinished dialogue, if any, locked until the step commits (PostgreSQL; SQLite
+    writes one at a time anyway): a double tap handled by two bot processes runs the step once,
+    the second finds the dialogue already moved on."""
+    return await session.get(Conversation, person_id, with_for_update=True)
 
 
 async def start_conversation(

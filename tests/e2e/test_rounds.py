@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot import configure_logging
 from fakebot.world import Message, User, World
+from storage import rounds as rounds_store
 from storage.models import Round
 from storage.rounds import tally_of
 from tests.e2e.test_setup_and_join import Net, join, set_up_network
@@ -358,3 +359,28 @@ async def test_a_questionnaire_of_our_own(bot: BotHarness, world: World) -> None
     assert "1. Vinden we elkaar <snel>?: 6.0" in results.text
     assert "2. Delen we signalen?: 8.0" in results.text
     assert "aaneenvlechten" not in results.text  # the advice belongs to the Netwerktoets
+
+
+async def test_a_second_process_cannot_open_the_same_round_twice(
+    bot: BotHarness, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes handling a double tap both pass the 'already open?' check; the database
+    lets only one round in, and the other tap gets the friendly refusal."""
+    setup = await network_with_partners(bot, world, 3)
+    els = setup.net.els
+    await start_round(bot, els, k="3")
+
+    async def nothing_open(*_: object) -> None:
+        return None
+
+    monkeypatch.setattr(rounds_store, "open_round", nothing_open)
+    [step] = await bot.send(els, els, "/round")
+    await bot.press(els, step, "Netwerktoets")
+    await bot.press(els, step, "Over 7 dagen")
+    await bot.press(els, step, "3")
+    await bot.press(els, step, "Volgende")
+    await bot.press(els, step, "Start")
+    answered = bot.answer_to_last_press() or {}
+    assert answered.get("show_alert") and "loopt al een ronde" in answered.get("text", "")
+    async with bot.services.database.unit_of_work() as session:
+        assert len((await session.scalars(select(Round))).all()) == 1
