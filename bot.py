@@ -38,6 +38,7 @@ from schedules.dispatcher import Dispatcher
 from schedules.outbox import Renderer
 from schedules.pacing import PacedRateLimiter
 from settings import Settings, SettingsError, load_settings
+from startup import StartupProblem, preflight
 from storage.db import Database
 from storage.migrate import upgrade
 from views.commands import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS, commands
@@ -165,7 +166,9 @@ def build_application(
         interval=settings.dispatch_interval_seconds,
         first=settings.dispatch_interval_seconds,
         name="dispatch",
-        job_kwargs={"max_instances": 1, "coalesce": True},
+        # Late (a busy moment) is fine, and a tick while the last one still runs is not needed:
+        # the running one sends until the queue is idle.
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
     return application
 
@@ -176,7 +179,11 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # PTB logs whole updates at DEBUG: a pressed score next to a user id. Never below INFO.
     logging.getLogger("telegram").setLevel(max(logging.getLevelName(level), logging.INFO))
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # "missed by 0:00:01" and "maximum number of running instances" are normal under load
+    # (see the dispatch job): only real scheduler errors are worth a line.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    # Alembic narrates every migration it checks; the bot says itself what matters at start.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
 
 
 USAGE = """usage: python bot.py [sandbox|auto]
@@ -190,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     status 2."""
     args = sys.argv[1:] if argv is None else argv
     mode = args[0] if args else "bot"
+    if mode in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0
     if mode not in ("bot", "sandbox", "auto") or len(args) > 1:
         print(USAGE, file=sys.stderr)
         return 2
@@ -220,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_sandbox(settings, announce))
         return 0
     configure_logging(settings.log_level)
+    try:
+        asyncio.run(preflight(settings))
+    except StartupProblem as problem:
+        print(f"netwerkpols: {problem}", file=sys.stderr)
+        return 2
     application = build_application(settings)
     allowed = Update.ALL_TYPES
     if settings.uses_webhook:

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     dispatch_batch_size: int = Field(default=100, ge=1, le=1000)
     dispatch_lease_seconds: int = Field(default=300, ge=30)
     chat_send_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    startup_wait_seconds: float = Field(default=120.0, ge=0, le=3600)
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
     sandbox_database_url: str = (
         f"sqlite+aiosqlite:///{ROOT / 'data' / 'netwerkpols-sandbox.sqlite3'}"
