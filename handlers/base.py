@@ -30,6 +30,7 @@ from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import ALERT_LIMIT, shorten
 from i18n import N_, normalise, t
 from schedules.dispatcher import Dispatcher
+from schedules.pacing import PacedRateLimiter
 from settings import Settings
 from storage import queries
 from storage.db import Database, after_commit, in_transaction
@@ -273,9 +274,14 @@ async def error_handler(update: object, context: Context) -> None:
         lang = context.services.settings.default_language
     text = t(lang, msgid, **params)
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(shorten(_plain(text), ALERT_LIMIT), show_alert=True)
+        query = update.callback_query
+        limiter = context.bot.rate_limiter
+        if query is not None and not (
+            isinstance(limiter, PacedRateLimiter) and limiter.answered(query.id)
+        ):
+            await query.answer(shorten(_plain(text), ALERT_LIMIT), show_alert=True)
         elif update.effective_message is not None:
+            # Not a button, or one already answered: Telegram takes no second answer.
             await reply(update, text)
     except Exception:
         log.exception("Could not tell the person about an error")

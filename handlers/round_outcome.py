@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.daytime import next_in_window
@@ -50,9 +51,13 @@ async def schedule_round(
         payload={"round_id": round_.id},
         dedupe_key=f"round:{round_.id}:close:{stamp}",
     )
+    queued: set[dt.datetime] = set()
     for days in REMIND_DAYS_BEFORE:
         due = next_in_window(round_.closes_at - dt.timedelta(days=days), network.timezone)
-        if now < due < round_.closes_at:
+        # Two stages that office hours move onto one moment (a round closing on Monday: both
+        # land on Monday morning) are one reminder.
+        if now < due < round_.closes_at and due not in queued:
+            queued.add(due)
             await enqueue(
                 session,
                 kind="round_remind",
@@ -246,6 +251,8 @@ async def render_remind(
         return None
     round_, network = found
     stage = int(item.payload.get("stage", 0))
+    if await _later_stage_due(session, round_, item, render.now):
+        return None  # after downtime only the newest reminder goes out, not each one missed
     invited = await store.invited_members(session, round_)
     for member in await store.unanswered(session, round_, invited):
         person = member.person
@@ -262,6 +269,22 @@ async def render_remind(
             dedupe_key=f"round:{round_.id}:reminder:{stage}:{person.id}:{round_.closes_at:%Y%m%d%H%M}",
         )
     return None
+
+
+async def _later_stage_due(
+    session: AsyncSession, round_: Round, item: Outgoing, now: dt.datetime
+) -> bool:
+    """Whether a later reminder stage of this round is due as well."""
+    later = await session.scalar(
+        select(Outgoing.id).where(
+            Outgoing.kind == "round_remind",
+            Outgoing.dedupe_key.startswith(f"round:{round_.id}:remind:", autoescape=True),
+            Outgoing.due_at > item.due_at,
+            Outgoing.due_at <= now,
+            Outgoing.id != item.id,
+        )
+    )
+    return later is not None
 
 
 async def render_reminder(
@@ -301,6 +324,8 @@ async def render_progress(
     await queue_progress(session, round_, network, max(item.due_at, render.now))
     if render.now - item.due_at > dt.timedelta(hours=20):
         return None  # long overdue (the bot was down): only the newest count is worth sending
+    if render.now >= round_.closes_at:
+        return None  # "the round closes at 17:00", said after 17:00: the results come instead
     answered = await store.answered_count(session, round_.id)
     invited = max(len(await store.invited_members(session, round_)), answered)
     text = view.progress(

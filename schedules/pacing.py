@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
@@ -69,6 +70,12 @@ class PacedRateLimiter(AIORateLimiter):
     def __init__(self, *, chat_interval: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.pacer = ChatPacer(chat_interval)
+        self._answered: OrderedDict[str, None] = OrderedDict()
+
+    def answered(self, callback_query_id: str) -> bool:
+        """Whether this button press has been answered already (a second answer is refused
+        by Telegram, so the error handler says it another way)."""
+        return callback_query_id in self._answered
 
     async def process_request(
         self,
@@ -81,6 +88,10 @@ class PacedRateLimiter(AIORateLimiter):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         if in_transaction():
             raise SendInsideTransaction(f"{endpoint} called inside an open database transaction")
+        if endpoint == "answerCallbackQuery" and data.get("callback_query_id"):
+            self._answered[str(data["callback_query_id"])] = None
+            while len(self._answered) > 10_000:
+                self._answered.popitem(last=False)
         if endpoint in UNPACED_ENDPOINTS:
             return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")

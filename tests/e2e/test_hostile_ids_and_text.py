@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from fakebot.spec import ApiError
 from fakebot.world import World
 from storage.models import Round, WorkingGroup
 from storage.rounds import tally_of
@@ -92,3 +93,22 @@ async def test_a_button_of_another_network_never_names_that_network(
     assert "Wonen & Zorg" not in answered.get("text", "")
     async with bot.services.database.unit_of_work() as session:
         assert (await tally_of(session, round_id)).respondents == 0
+
+
+async def test_an_error_after_the_button_was_answered_is_said_once_not_answered_twice(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    announcement = await start_round(bot, setup.net.els, k="3")
+    anna = setup.partners["Anna"]
+    [_, question] = await bot.press(anna, announcement, "Antwoord")
+    bot.inject("editMessageText", ApiError(400, "Bad Request: message to edit not found"))
+    app = bot.application
+    try:
+        await bot.press(anna, question, "7")
+    except AssertionError as error:  # the edit's failure is logged as a handler error
+        assert "message to edit not found" in str(error).lower()
+    app.failures.clear()  # type: ignore[attr-defined]
+    # The apology came as a message; Telegram was not asked to answer the press a second time.
+    assert not [r for r in world.rejections if r[0] == "answerCallbackQuery"]
+    assert "er ging bij mij iets mis" in world.last_bot_message(anna).text
