@@ -64,6 +64,15 @@ def next_reminder(
         stage += 1
 
 
+def overdue_reached(due: dt.date, timezone: str, window: Window, now: dt.datetime) -> int:
+    """How many overdue reminder moments have passed by now: where the action *is*, whether
+    or not each of those reminders could be sent (downtime, a clock jump)."""
+    reached = 0
+    while reached < 520 and reminder_at(due, reached + 2, timezone, window) <= now:
+        reached += 1
+    return reached
+
+
 def window_of(work_start: str, work_end: str, work_days: str) -> Window:
     """A network's office hours from its settings ('09:00', '17:00', '12345')."""
     start = dt.time.fromisoformat(work_start)

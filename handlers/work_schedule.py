@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.daytime import next_in_window
-from domain.reminders import ESCALATE_AFTER_OVERDUE, next_reminder, window_of
+from domain.reminders import ESCALATE_AFTER_OVERDUE, next_reminder, overdue_reached, window_of
 from handlers.base import person_language
 from schedules.outbox import RenderContext, Rendered, cancel_pending, enqueue
 from storage import workgroups as store
@@ -72,7 +72,9 @@ async def render_stage(
     if network is None:
         return None
     stage = int(item.payload["stage"])
-    key = f"{_prefix(action.id)}{action.due_on.isoformat()}:{stage}"
+    due = action.due_on.isoformat()
+    key = f"{_prefix(action.id)}{due}:{stage}"
+    window = window_of(network.work_start, network.work_end, network.work_days)
     for trekker in action.working_group.trekkers:
         await enqueue(
             session,
@@ -81,10 +83,13 @@ async def render_stage(
             person_id=trekker.person_id,
             network_id=network.id,
             due_at=item.due_at,
-            payload={"action_id": action.id, "overdue": max(stage - 1, 0)},
+            payload={"action_id": action.id, "overdue": max(stage - 1, 0), "due": due},
             dedupe_key=f"{key}:to:{trekker.person_id}",
         )
-    if stage - 1 == ESCALATE_AFTER_OVERDUE:
+    # Escalation follows from how far overdue the action is now, so a stage skipped during
+    # downtime never skips it; once per due date.
+    reached = overdue_reached(action.due_on, network.timezone, window, render.now)
+    if max(stage - 1, reached) >= ESCALATE_AFTER_OVERDUE:
         coordinators = await session.scalars(
             select(Member.person_id).where(
                 Member.network_id == network.id, Member.is_coordinator.is_(True)
@@ -98,10 +103,9 @@ async def render_stage(
                 person_id=person_id,
                 network_id=network.id,
                 due_at=item.due_at,
-                payload={"action_id": action.id},
-                dedupe_key=f"{key}:escalate:{person_id}",
+                payload={"action_id": action.id, "due": due},
+                dedupe_key=f"{_prefix(action.id)}{due}:escalate:{person_id}",
             )
-    window = window_of(network.work_start, network.work_end, network.work_days)
     # From now, not from this row's due time: after downtime, one reminder, not a backlog.
     after = max(item.due_at, render.now)
     following = next_reminder(action.due_on, network.timezone, window, after, stage + 1)
@@ -119,9 +123,14 @@ async def _person_lang(
 async def _open_action_for(
     session: AsyncSession, item: Outgoing
 ) -> tuple[Action, Network, str] | None:
-    """The open action a private row is about, its network and the recipient's language."""
+    """The open action a private row is about, its network and the recipient's language; None
+    when the row was queued for another due date (moved with Week later or Andere datum
+    while it waited or was on its way: the new date has reminders of its own)."""
     action = await store.action(session, int(item.payload.get("action_id", 0)))
     if action is None or action.state != "open":
+        return None
+    queued_for = item.payload.get("due")
+    if queued_for is not None and queued_for != action.due_on.isoformat():
         return None
     network = await session.get(Network, action.working_group.network_id)
     if network is None:
@@ -155,7 +164,9 @@ async def render_escalation(
     found = await _open_action_for(session, item)
     if found is None:
         return None
-    action, _, lang = found
+    action, network, lang = found
+    if today_in(network, render.now) <= action.due_on:
+        return None  # no longer overdue
     return Rendered(view.escalation(lang, action, action.working_group))
 
 

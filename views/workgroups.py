@@ -240,8 +240,9 @@ def pick_action(lang: str, actions: Sequence[Action]) -> InlineKeyboardMarkup:
 def reminder(
     lang: str, action: Action, group: WorkingGroup, overdue: int, today: dt.date
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """A private reminder to a trekker."""
-    if overdue:
+    """A private reminder to a trekker, worded from today (a reminder sent late, after
+    downtime, says what is true when it arrives)."""
+    if overdue or today > action.due_on:
         head = t(lang, "⚠️ Overdue since {day}:", day=day(lang, action.due_on))
     elif action.due_on == today:
         head = t(lang, "⏰ Due today:")

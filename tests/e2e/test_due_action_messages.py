@@ -1,0 +1,78 @@
+"""Action reminders that stay true: a week's jump past the escalation step still tells the
+coordinator (once), a late reminder says "overdue", and a reminder that was on its way when the
+trekker pressed Week later is dropped instead of arriving with a false "Te laat"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fakebot.world import Message, User, World
+from handlers.base import services_of
+from schedules.dispatcher import Dispatcher
+from tests.e2e.test_rounds import network_with_partners
+from tests.e2e.test_workgroups import add_action, new_group
+from tests.harness import BotHarness
+
+
+def utc(day: int, month: int, hour: int) -> dt.datetime:
+    """Amsterdam winter time, as UTC."""
+    return dt.datetime(2026, month, day, hour - 1, tzinfo=dt.UTC)
+
+
+def reminders(world: World, user: User) -> list[Message]:
+    return [m for m in world.bot_messages(user) if m.text and ("⏰" in m.text or "⚠️" in m.text)]
+
+
+async def with_action(bot: BotHarness, world: World) -> tuple[User, User]:
+    """Anna leads a working group with one action due Friday 27 November; Els coordinates."""
+    setup = await network_with_partners(bot, world, 2)
+    els, anna = setup.net.els, setup.partners["Anna"]
+    card = await new_group(bot, els, setup.net.group)
+    await bot.press(anna, card, "Ik trek")
+    await add_action(bot, anna, "Wonen met zorg", "Huurcontracten inventariseren", None, "vrijdag")
+    return els, anna
+
+
+async def test_a_jump_past_the_escalation_step_still_tells_the_coordinator_once(
+    bot: BotHarness, world: World
+) -> None:
+    els, anna = await with_action(bot, world)
+    await bot.stop()
+    bot.clock.set(utc(9, 12, 10))  # Wednesday 9 December: three overdue moments passed unsent
+    await bot.start(dispatch_on_start=True)
+    await bot.dispatch()
+    [late] = reminders(world, anna)
+    assert "Te laat sinds vrijdag 27 november" in late.text  # not "Vandaag" on 9 December
+    escalations = [m for m in world.bot_messages(els) if "🚩" in (m.text or "")]
+    assert len(escalations) == 1
+    bot.clock.set(utc(16, 12, 10))  # the next weekly overdue reminder: no second escalation
+    await bot.dispatch()
+    assert len(reminders(world, anna)) == 2
+    assert len([m for m in world.bot_messages(els) if "🚩" in (m.text or "")]) == 1
+
+
+async def test_a_reminder_on_its_way_when_week_later_is_pressed_is_dropped(
+    bot: BotHarness, world: World
+) -> None:
+    _, anna = await with_action(bot, world)
+    bot.clock.set(utc(27, 11, 9))  # Friday 09:00: due today
+    await bot.dispatch()
+    [due_today] = reminders(world, anna)
+    bot.clock.set(utc(30, 11, 9))  # Monday 09:00: the first overdue reminder falls due
+    services = services_of(bot.application)
+    await Dispatcher(
+        services.database, bot.application.bot, bot.clock, services.dispatcher.renderers
+    ).run_once()  # the stage fans out: the reminder to Anna now waits in the queue
+    crashed = Dispatcher(
+        services.database,
+        bot.application.bot,
+        bot.clock,
+        services.dispatcher.renderers,
+        name="crashed",
+        lease=dt.timedelta(minutes=5),
+    )
+    assert await crashed._claim()  # claimed, then that process dies before sending
+    await bot.press(anna, due_today, "Week later")
+    bot.advance(minutes=6)  # the lease runs out; another process takes the row over
+    await bot.dispatch()
+    assert not [m for m in reminders(world, anna) if "Te laat" in m.text]
