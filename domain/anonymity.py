@@ -16,12 +16,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.enums import Level
+
 LEVEL = "level"
 KIND = "type"
 DIMENSIONS = (LEVEL, KIND)
 REST = "_rest"  # kinds of organisation with too few partners for a group of their own, together
-UPPER_LEVELS = frozenset({"board", "strategic"})
-LEVELS = ("board", "strategic", "tactical", "operational")
+UPPER_LEVELS = frozenset({Level.BOARD.value, Level.STRATEGIC.value})
+LEVELS = tuple(level.value for level in Level)
 DONT_KNOW = 0
 
 Histogram = dict[int | None, int]  # score (None: don't know) -> how many gave it

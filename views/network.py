@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
@@ -14,6 +13,7 @@ from domain.text import esc, pack_blocks
 from i18n import N_, t, tn
 from storage.models import Member, Network
 from views.keyboards import button, deep_link, keyboard, link, rows
+from views.rounds import when
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 LANGUAGE_FLAGS = {"nl": "🇳🇱", "en": "🇬🇧"}
@@ -201,7 +201,7 @@ def members_overview(
         for member in departed:
             assert member.left_at is not None
             organisation = f" ({esc(member.organisation.name)})" if member.organisation else ""
-            day = member.left_at.astimezone(ZoneInfo(network.timezone)).strftime("%d-%m-%Y")
+            day = when(lang, member.left_at, network.timezone, with_time=False)
             blocks.append(f"• {esc(member.person.first_name)}{organisation}, {day}")
     return pack_blocks(blocks)
 

@@ -10,13 +10,13 @@ from fakebot.world import Message, User, World
 from handlers.base import services_of
 from schedules.dispatcher import Dispatcher
 from tests.e2e.test_rounds import network_with_partners
-from tests.e2e.test_workgroups import add_action, new_group
+from tests.e2e.test_workgroups import AMS, add_action, new_group
 from tests.harness import BotHarness
 
 
 def utc(day: int, month: int, hour: int) -> dt.datetime:
-    """Amsterdam winter time, as UTC."""
-    return dt.datetime(2026, month, day, hour - 1, tzinfo=dt.UTC)
+    """A local moment in Amsterdam in 2026, as UTC."""
+    return dt.datetime(2026, month, day, hour, tzinfo=AMS).astimezone(dt.UTC)
 
 
 def reminders(world: World, user: User) -> list[Message]:

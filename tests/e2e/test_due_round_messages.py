@@ -7,15 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 from fakebot.world import World
+from tests.e2e.test_due_action_messages import utc
 from tests.e2e.test_rounds import answer, network_with_partners, start_round
 from tests.harness import BotHarness
 
-AMSTERDAM_WINTER = dt.timedelta(hours=1)
-
 
 def at(day: int, hour: int) -> dt.datetime:
-    """A local (Amsterdam, winter) moment in December 2026, as UTC."""
-    return dt.datetime(2026, 12, day, hour, tzinfo=dt.UTC) - AMSTERDAM_WINTER
+    """A local (Amsterdam) moment in December 2026, as UTC."""
+    return utc(day, 12, hour)
 
 
 def reminders(world: World, user: object) -> list[str]:
