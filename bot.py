@@ -18,6 +18,7 @@ from telegram import (
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from dialogues import engine
 from domain.clock import Clock
 from handlers import (
     agreements,
@@ -149,6 +150,7 @@ def build_application(
         *reviews.HANDLERS,
         *summary.HANDLERS,
         *people.HANDLERS,
+        *engine.handlers(),
         *people.FALLBACKS,
     ]:
         application.add_handler(handler)

@@ -227,6 +227,25 @@ NetworkPicked = Callable[[Update, "Context", int], Awaitable[None]]
 NETWORK_PICKERS: dict[str, NetworkPicked] = {}
 
 NOT_A_COORDINATOR = N_("You are not a coordinator of any network.")
+ONLY_COORDINATORS = N_("Only coordinators of this network can do this.")
+
+
+async def is_coordinator(session: AsyncSession, network_id: int, person_id: int) -> bool:
+    """The one rule for "is this person a coordinator here": a current member of the network
+    who was made coordinator (at setup, by /coordinator, or as a group admin)."""
+    member = await queries.membership(session, network_id, person_id)
+    return member is not None and member.is_coordinator
+
+
+async def require_coordinator(session: AsyncSession, network_id: int, person_id: int) -> Network:
+    """The network, if person coordinates it; else a refusal."""
+    if not await is_coordinator(session, network_id, person_id):
+        raise Refusal(ONLY_COORDINATORS)
+    network = await session.get(Network, network_id)
+    assert network is not None
+    return network
+
+
 NOT_IN_NETWORK = N_(
     "You are not in a network yet. Press Join in your network's group to take part."
 )

@@ -8,13 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from dialogues import engine, joining
+from dialogues.engine import Taken
+from dialogues.joining import JoinData
 from domain.callbacks import Cb, int_arg, pattern, unpack
-from domain.enums import Level, OrgType
 from domain.errors import NO_LONGER_ACTIVE, Refusal
-from domain.text import NameProblem, clean_name, esc
-from handlers import agreements, answering, questionnaires, reviews, rounds, workgroups
+from domain.text import esc
+from handlers import answering, rounds
 from handlers.base import (
     Context,
+    acknowledge,
     is_chat_member,
     is_private,
     person_language,
@@ -27,11 +30,8 @@ from handlers.round_outcome import questionnaire_of
 from i18n import LANGUAGES, N_, t
 from storage import queries
 from storage import rounds as rounds_store
-from storage.models import Conversation, Member, Network, Organisation, Person, Round
+from storage.models import Member, Network, Person, Round
 from views import people as view
-
-JOIN = "join"
-STEP_ORG, STEP_TYPE, STEP_LEVEL, STEP_CONFIRM = "organisation", "type", "level", "confirm"
 
 BAD_LINK = N_(
     "This join link is not valid (any more). Ask for a fresh one with /join in your "
@@ -122,163 +122,21 @@ async def _open_join_link(update: Update, context: Context, token: str) -> None:
             text, markup = view.profile(lang, memberships)
             await reply(update, text, markup)
             return
-        await queries.start_conversation(session, person.id, JOIN, network.id, STEP_ORG)
-        organisations = await queries.organisations_of(session, network.id)
-    text, markup = view.ask_organisation(lang, network, organisations)
-    await reply(update, text, markup)
-
-
-async def _join_conversation(session: AsyncSession, person_id: int, *steps: str) -> Conversation:
-    conversation = await queries.conversation_of(session, person_id)
-    if conversation is None or conversation.kind != JOIN or conversation.step not in steps:
-        raise Refusal(NO_LONGER_ACTIVE)
-    return conversation
-
-
-async def _joining_network(session: AsyncSession, conversation: Conversation) -> Network:
-    network = (
-        await session.get(Network, conversation.network_id) if conversation.network_id else None
-    )
-    if network is None or not network.active:
-        raise Refusal(NO_LONGER_ACTIVE)
-    return network
+        await joining.JOIN.begin(update, context, session, person, lang, network, JoinData())
 
 
 async def private_text(update: Update, context: Context) -> None:
-    """Typed text in private chat: an answer to whatever the bot asked this person last."""
-    async with context.unit_of_work() as session:
-        person = await _person(session, update)
-        lang = _lang(person, update, context)
-        conversation = await queries.conversation_of(session, person.id)
-        if conversation is not None and conversation.kind in (agreements.NEW, agreements.NEW_TEXT):
-            await agreements.agreement_text(update, context, session, conversation, lang)
-        elif conversation is not None and conversation.kind == reviews.NOTE:
-            await reviews.note_text(update, context, session, conversation, lang)
-        elif conversation is not None and conversation.kind in (
-            workgroups.NEW_ACTION,
-            workgroups.EDIT_ACTION,
-        ):
-            await workgroups.action_text(update, context, session, conversation, lang)
-        elif conversation is not None and conversation.kind == questionnaires.QUESTIONNAIRE:
-            await questionnaires.questionnaire_text(update, session, conversation, lang)
-        elif conversation is not None and conversation.kind == rounds.ROUND_SETUP:
-            await rounds.setup_text(update, context, session, conversation, lang)
-        elif (
-            conversation is not None and conversation.kind == JOIN and conversation.step == STEP_ORG
-        ):
-            await _organisation_typed(update, session, conversation, lang)
-        elif not await answering.comment_text(update, context, session, person, lang):
-            raise Refusal(NOT_UNDERSTOOD)
-
-
-async def _organisation_typed(
-    update: Update, session: AsyncSession, conversation: Conversation, lang: str
-) -> None:
-    message = update.effective_message
-    assert message is not None
-    network = await _joining_network(session, conversation)
-    try:
-        name = clean_name(message.text)
-    except NameProblem as problem:
-        await reply(update, view.name_problem(lang, str(problem)))
+    """Typed text in private chat: an answer to the dialogue this person is in, else a round
+    comment they were asked for."""
+    taken = await engine.take_text(update, context)
+    if taken is Taken.TAKEN:
         return
-    known = await queries.organisation_named(session, network.id, name)
-    if known is not None:
-        conversation.data = {"organisation_id": known.id}
-        conversation.step = STEP_LEVEL
-        text, markup = view.ask_level(lang)
-    else:
-        conversation.data = {"new_organisation": name}
-        conversation.step = STEP_TYPE
-        text, markup = view.ask_type(lang, name)
-    await reply(update, text, markup)
-
-
-async def join_answer(update: Update, context: Context) -> None:
-    """A button answering one of the join questions."""
-    query = update.callback_query
-    assert query is not None
-    kind, args = unpack(query.data)
     async with context.unit_of_work() as session:
         person = await _person(session, update)
         lang = _lang(person, update, context)
-        if kind is Cb.JOIN_ORG:
-            conversation = await _join_conversation(session, person.id, STEP_ORG)
-            network = await _joining_network(session, conversation)
-            organisation = await session.get(Organisation, int_arg(args, 0))
-            if organisation is None or organisation.network_id != network.id:
-                raise Refusal(NO_LONGER_ACTIVE)
-            conversation.data = {"organisation_id": organisation.id}
-            conversation.step = STEP_LEVEL
-            text, markup = view.ask_level(lang)
-        elif kind is Cb.JOIN_TYPE:
-            conversation = await _join_conversation(session, person.id, STEP_TYPE)
-            org_type = args[0] if args and args[0] in OrgType._value2member_map_ else None
-            if org_type is None:
-                raise Refusal(NO_LONGER_ACTIVE)
-            conversation.data = {**conversation.data, "type": org_type}
-            conversation.step = STEP_LEVEL
-            text, markup = view.ask_level(lang)
-        else:
-            conversation = await _join_conversation(session, person.id, STEP_LEVEL)
-            network = await _joining_network(session, conversation)
-            level = args[0] if args and args[0] in Level._value2member_map_ else None
-            if level is None:
-                raise Refusal(NO_LONGER_ACTIVE)
-            conversation.data = {**conversation.data, "level": level}
-            conversation.step = STEP_CONFIRM
-            name, org_type = await _chosen_organisation(session, conversation)
-            text, markup = view.confirm_join(lang, network, name, org_type, level)
-    await query.answer()
-    await replace(query, text, markup)
-
-
-async def _chosen_organisation(
-    session: AsyncSession, conversation: Conversation
-) -> tuple[str, str]:
-    data = conversation.data
-    if "organisation_id" in data:
-        organisation = await session.get(Organisation, int(data["organisation_id"]))
-        if organisation is None:
-            raise Refusal(NO_LONGER_ACTIVE)
-        return organisation.name, organisation.type
-    return str(data["new_organisation"]), str(data["type"])
-
-
-async def join_confirm(update: Update, context: Context) -> None:
-    """✅ Confirm under the summary: become a partner of the network."""
-    query = update.callback_query
-    assert query is not None
-    async with context.unit_of_work() as session:
-        person = await _person(session, update)
-        lang = _lang(person, update, context)
-        conversation = await _join_conversation(session, person.id, STEP_CONFIRM)
-        network = await _joining_network(session, conversation)
-        name, org_type = await _chosen_organisation(session, conversation)
-        organisation = await queries.add_organisation(session, network.id, name, org_type)
-        member = await queries.ensure_member(session, network, person)
-        member.organisation_id = organisation.id
-        member.level = str(conversation.data["level"])
-        member.joined_at = member.joined_at or context.services.clock.now()
-        await queries.end_conversation(session, person.id)
-    await query.answer()
-    await replace(query, view.joined(lang, network, organisation.name))
-
-
-async def join_restart(update: Update, context: Context) -> None:
-    """↩️ Start over under the summary: back to the first question."""
-    query = update.callback_query
-    assert query is not None
-    async with context.unit_of_work() as session:
-        person = await _person(session, update)
-        lang = _lang(person, update, context)
-        conversation = await _join_conversation(session, person.id, STEP_CONFIRM)
-        network = await _joining_network(session, conversation)
-        await queries.start_conversation(session, person.id, JOIN, network.id, STEP_ORG)
-        organisations = await queries.organisations_of(session, network.id)
-    await query.answer()
-    text, markup = view.ask_organisation(lang, network, organisations)
-    await replace(query, text, markup)
+        if await answering.comment_text(update, context, session, person, lang):
+            return
+    raise Refusal(engine.USE_BUTTONS if taken is Taken.NEEDS_BUTTON else NOT_UNDERSTOOD)
 
 
 async def profile(update: Update, context: Context) -> None:
@@ -300,11 +158,8 @@ async def edit_profile(update: Update, context: Context) -> None:
         lang = _lang(person, update, context)
         member = await _own_membership(session, int_arg(args, 0), person.id)
         network = await _joining_network_of(session, member)
-        await queries.start_conversation(session, person.id, JOIN, network.id, STEP_ORG)
-        organisations = await queries.organisations_of(session, network.id)
-    await query.answer()
-    text, markup = view.ask_organisation(lang, network, organisations)
-    await replace(query, text, markup)
+        await acknowledge(query)
+        await joining.JOIN.begin(update, context, session, person, lang, network, JoinData())
 
 
 async def _own_membership(session: AsyncSession, network_id: int, person_id: int) -> Member:
@@ -352,9 +207,7 @@ async def leave_button(update: Update, context: Context) -> None:
             if member.is_coordinator and await queries.coordinator_count(session, network.id) <= 1:
                 raise Refusal(LAST_COORDINATOR_LEAVING, network=esc(network.name))
             await session.delete(member)
-            conversation = await queries.conversation_of(session, person.id)
-            if conversation is not None and conversation.network_id == network.id:
-                await session.delete(conversation)
+            await engine.end(session, person.id, network.id)
             text, markup = view.left(lang, network), None
     await query.answer()
     await replace(query, text, markup)
@@ -473,9 +326,6 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("privacy", privacy),
     CommandHandler("mydata", my_data),
     CommandHandler("forgetme", forget_me),
-    CallbackQueryHandler(join_answer, pattern(Cb.JOIN_ORG, Cb.JOIN_TYPE, Cb.JOIN_LEVEL)),
-    CallbackQueryHandler(join_confirm, pattern(Cb.JOIN_CONFIRM)),
-    CallbackQueryHandler(join_restart, pattern(Cb.JOIN_RESTART)),
     CallbackQueryHandler(edit_profile, pattern(Cb.PROFILE_EDIT)),
     CallbackQueryHandler(leave_button, pattern(Cb.LEAVE, Cb.LEAVE_CONFIRM)),
     CallbackQueryHandler(language_chosen, pattern(Cb.LANGUAGE)),

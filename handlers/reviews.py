@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from dialogues.review_note import REVIEW_NOTE, NoteData
 from domain.calendar import next_review
 from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.daytime import next_in_window
@@ -20,19 +21,16 @@ from domain.reminders import window_of
 from domain.reviews import CHOICES, STOP, overall
 from handlers.base import (
     Context,
+    acknowledge,
     chatting_person,
     dispatch_soon,
     person_language,
-    replace,
-    reply,
 )
 from i18n import N_
 from schedules.outbox import RenderContext, Rendered, enqueue
 from storage import agreements as store
-from storage import queries
 from storage.models import (
     Agreement,
-    Conversation,
     Member,
     Network,
     Outgoing,
@@ -41,11 +39,9 @@ from storage.models import (
     ReviewAnswer,
 )
 from views import agreements as view
-from views.workgroups import text_problem
 
 REVIEW_DAYS = 14
 CHASE_DAYS_BEFORE = 3
-NOTE = "review_note"
 NOT_A_RESPONDER = N_("This review is for the parties of the agreement; you do not answer it.")
 
 
@@ -328,37 +324,16 @@ async def answer(update: Update, context: Context) -> None:
             )
         else:
             existing.choice, existing.answered_by, existing.answered_at = value, person.id, now
-        conversation = await queries.start_conversation(
-            session, person.id, NOTE, network.id, "note"
-        )
-        conversation.data = {"review_id": review.id, "responder": key}
         await session.flush()
         if {a.responder for a in await store.answers_of(session, review.id)} >= set(responders):
             await close_review(session, review, agreement, network, now)
-    await query.answer()
-    await replace(query, view.answered(lang, agreement, label, value))
+        await acknowledge(query)
+        # The confirmation shown in place of the prompt invites a note: the note's dialogue.
+        await REVIEW_NOTE.begin(
+            update, context, session, person, lang, network, NoteData(review.id, key)
+        )
     if review.state == "closed":
         dispatch_soon(context)
-
-
-async def note_text(
-    update: Update, context: Context, session: AsyncSession, conversation: Conversation, lang: str
-) -> None:
-    """A typed note after answering a review."""
-    message = update.effective_message
-    assert message is not None
-    note = " ".join((message.text or "").split())
-    if not note or len(note) > view.NOTE_LIMIT:
-        await reply(update, text_problem(lang, view.NOTE_LIMIT))
-        return
-    existing = await session.get(
-        ReviewAnswer, (int(conversation.data["review_id"]), str(conversation.data["responder"]))
-    )
-    if existing is None:
-        raise Refusal(NO_LONGER_ACTIVE)
-    existing.note = note
-    await queries.end_conversation(session, conversation.person_id)
-    await reply(update, view.note_saved(lang))
 
 
 RENDERERS = {

@@ -175,7 +175,9 @@ class Conversation(Base):
     network_id: Mapped[int | None] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"))
     step: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+    # Set by the dialogue engine from the bot's clock on every step (never the wall clock, so
+    # expiry follows the same time as everything else).
+    updated_at: Mapped[dt.datetime] = mapped_column()
 
 
 class Outgoing(Base):

@@ -213,35 +213,6 @@ async def add_organisation(
     return organisation
 
 
-async def conversation_of(session: AsyncSession, person_id: int) -> Conversation | None:
-    """A person's unfinished dialogue, if any, locked until the step commits (PostgreSQL; SQLite
-    writes one at a time anyway): a double tap handled by two bot processes runs the step once,
-    the second finds the dialogue already moved on."""
-    return await session.get(Conversation, person_id, with_for_update=True)
-
-
-async def start_conversation(
-    session: AsyncSession, person_id: int, kind: str, network_id: int | None, step: str
-) -> Conversation:
-    """Begin (or restart) a dialogue; a person has at most one at a time."""
-    conversation = await session.get(Conversation, person_id)
-    if conversation is None:
-        conversation = Conversation(person_id=person_id)
-        session.add(conversation)
-    conversation.kind = kind
-    conversation.network_id = network_id
-    conversation.step = step
-    conversation.data = {}
-    return conversation
-
-
-async def end_conversation(session: AsyncSession, person_id: int) -> None:
-    """Forget a person's unfinished dialogue."""
-    conversation = await session.get(Conversation, person_id)
-    if conversation is not None:
-        await session.delete(conversation)
-
-
 async def move_pending_outgoing(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
     """Point queued messages for a group at its new chat id (after a supergroup migration)."""
     await session.execute(

@@ -70,7 +70,11 @@ def _loop_values(tree: ast.AST, name: str) -> list[str]:
 def _queued_kinds() -> set[str]:
     """Every kind the code can put in the queue, read from the enqueue calls."""
     kinds = set()
-    for path in [*ROOT.glob("handlers/*.py"), *ROOT.glob("schedules/*.py")]:
+    for path in [
+        *ROOT.glob("handlers/*.py"),
+        *ROOT.glob("dialogues/*.py"),
+        *ROOT.glob("schedules/*.py"),
+    ]:
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "enqueue":
