@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
@@ -241,7 +242,30 @@ async def _after_step(
     row.updated_at = turn.now
     if turn.next is not None:
         text, markup = await dialogue.table[turn.step].ask(turn)
+        row.asked = False
         await turn.show(f"{turn.lead}\n\n{text}" if turn.lead else text, markup)
+        after_commit(_marker(turn.context, row.person_id, row.step, turn.now))
+
+
+def _marker(
+    context: Context, person_id: int, step: str, at: dt.datetime
+) -> Callable[[], Awaitable[None]]:
+    """Once the question is out (it is sent after the commit, just before this runs), note
+    that it arrived — unless the dialogue moved on in the meantime."""
+
+    async def mark() -> None:
+        async with context.services.database.unit_of_work() as session:
+            await session.execute(
+                sql_update(Conversation)
+                .where(
+                    Conversation.person_id == person_id,
+                    Conversation.step == step,
+                    Conversation.updated_at == at,
+                )
+                .values(asked=True)
+            )
+
+    return mark
 
 
 class _Over(Exception):
@@ -333,7 +357,12 @@ async def take_text(update: Update, context: Context) -> Taken:
         except _Over as over:
             _tell_after_commit(update, over.text)
             return Taken.TAKEN
-        await on_text(turn, message.text or "")
+        if row.asked:
+            await on_text(turn, message.text or "")
+        else:
+            # The question of this step never reached the person (a failed call, a restart
+            # between saving and sending): what they typed answers something else. Ask it.
+            turn.goto(step)
         await _after_step(dialogue, turn, row)
     return Taken.TAKEN
 
@@ -354,7 +383,10 @@ async def on_button(update: Update, context: Context) -> None:
             raise Refusal(NO_LONGER_ACTIVE)
         dialogue, row, network, step, data = loaded
         handler = dialogue.table[step].buttons.get(kind)
-        if handler is None:  # an earlier step's button, or another dialogue's
+        # An earlier step's button is stale — unless this step's question never arrived (its
+        # edit failed): then the person still sees that earlier step, and gets this one now.
+        resend = handler is None and not row.asked and BUTTONS.get(kind) is dialogue
+        if handler is None and not resend:
             raise Refusal(NO_LONGER_ACTIVE)
         turn = Turn(
             update,
@@ -373,7 +405,10 @@ async def on_button(update: Update, context: Context) -> None:
             _tell_after_commit(update, over.text)
             return
         await acknowledge(query)
-        await handler(turn, args)
+        if handler is not None:
+            await handler(turn, args)
+        else:
+            turn.goto(step)
         await _after_step(dialogue, turn, row)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -178,6 +179,8 @@ class Conversation(Base):
     # Set by the dialogue engine from the bot's clock on every step (never the wall clock, so
     # expiry follows the same time as everything else).
     updated_at: Mapped[dt.datetime] = mapped_column()
+    # Whether the question of the current step reached the person (see dialogues.engine).
+    asked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=true())
 
 
 class Outgoing(Base):
