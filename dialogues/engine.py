@@ -340,7 +340,7 @@ async def take_text(update: Update, context: Context) -> Taken:
                 return Taken.NO_DIALOGUE
             dialogue, row, network, step, data = loaded
             on_text = dialogue.table[step].text
-            if on_text is None:
+            if on_text is None and row.asked:
                 return Taken.NEEDS_BUTTON
             turn = Turn(
                 update,
@@ -357,7 +357,7 @@ async def take_text(update: Update, context: Context) -> Taken:
         except _Over as over:
             _tell_after_commit(update, over.text)
             return Taken.TAKEN
-        if row.asked:
+        if row.asked and on_text is not None:
             await on_text(turn, message.text or "")
         else:
             # The question of this step never reached the person (a failed call, a restart
