@@ -17,9 +17,10 @@ from domain.calendar import next_review
 from domain.callbacks import USER_ID_LIMIT, Cb, int_arg
 from domain.dates import DateProblem, in_range, parse_when
 from domain.errors import NO_LONGER_ACTIVE, Refusal
-from domain.text import NameProblem, clean_name
+from domain.text import NameProblem, clean_name, toggled
 from handlers.base import require_coordinator
 from handlers.reviews import queue_review
+from handlers.work_schedule import today_in
 from i18n import N_
 from schedules.outbox import enqueue
 from storage import agreements as store
@@ -60,11 +61,6 @@ class AgreementData:
 AgreementTurn = Turn[AgreementStep, AgreementData]
 
 
-def toggled(chosen: list[int], value: int) -> list[int]:
-    """chosen with value added, or removed when it was there."""
-    return [v for v in chosen if v != value] if value in chosen else [*chosen, value]
-
-
 def typed_start(typed: str, now: dt.datetime, timezone: str) -> dt.date:
     """An agreement's start: an ISO date (also in the past), or a date in plain words from
     today on; DateProblem when it is neither."""
@@ -82,7 +78,7 @@ def first_review(start: dt.date, months: int, today: dt.date) -> dt.date:
 
 
 def _today(turn: Turn[Any, Any]) -> dt.date:
-    return turn.now.astimezone(ZoneInfo(turn.network.timezone)).date()
+    return today_in(turn.network, turn.now)
 
 
 async def _coordinates(turn: Turn[Any, Any]) -> None:

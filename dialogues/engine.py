@@ -268,6 +268,21 @@ def _marker(
     return mark
 
 
+def _turn(
+    update: Update,
+    context: Context,
+    session: AsyncSession,
+    person: Person,
+    lang: str,
+    network: Network,
+    step: Any,
+    data: Any,
+) -> Turn[Any, Any]:
+    """A turn at step, at the bot's clock's now."""
+    now = context.services.clock.now()
+    return Turn(update, context, session, person, lang, network, step, data, now)
+
+
 class _Over(Exception):
     """The conversation cannot go on (expired, gone, stale): end it and say why."""
 
@@ -342,17 +357,7 @@ async def take_text(update: Update, context: Context) -> Taken:
             on_text = dialogue.table[step].text
             if on_text is None and row.asked:
                 return Taken.NEEDS_BUTTON
-            turn = Turn(
-                update,
-                context,
-                session,
-                person,
-                lang,
-                network,
-                step,
-                data,
-                context.services.clock.now(),
-            )
+            turn = _turn(update, context, session, person, lang, network, step, data)
             await _guarded(dialogue, turn, row)
         except _Over as over:
             _tell_after_commit(update, over.text)
@@ -388,17 +393,7 @@ async def on_button(update: Update, context: Context) -> None:
         resend = handler is None and not row.asked and BUTTONS.get(kind) is dialogue
         if handler is None and not resend:
             raise Refusal(NO_LONGER_ACTIVE)
-        turn = Turn(
-            update,
-            context,
-            session,
-            person,
-            lang,
-            network,
-            step,
-            data,
-            context.services.clock.now(),
-        )
+        turn = _turn(update, context, session, person, lang, network, step, data)
         try:
             await _guarded(dialogue, turn, row)
         except _Over as over:

@@ -16,6 +16,7 @@ from domain.dates import DateProblem, parse_when
 from domain.enums import Level
 from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.results import MIN_K
+from domain.text import toggled
 from handlers.base import require_coordinator
 from handlers.round_outcome import questionnaire_of, round_result, schedule_round
 from i18n import N_, t
@@ -64,11 +65,6 @@ def default_deadline(now: dt.datetime, network: Network, days: int) -> dt.dateti
     zone = ZoneInfo(network.timezone)
     day = now.astimezone(zone).date() + dt.timedelta(days=days)
     return dt.datetime.combine(day, dt.time(17, 0), tzinfo=zone)
-
-
-def toggled(chosen: list[str], value: str) -> list[str]:
-    """chosen with value added, or removed when it was there."""
-    return [v for v in chosen if v != value] if value in chosen else [*chosen, value]
 
 
 async def _coordinates(turn: RoundTurn) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import TypeVar
 
 MESSAGE_LIMIT = 4096
 ALERT_LIMIT = 200
@@ -71,3 +72,11 @@ def pack_blocks(blocks: list[str], limit: int = MESSAGE_LIMIT, separator: str = 
     if current:
         messages.append(current)
     return messages
+
+
+T = TypeVar("T")
+
+
+def toggled(chosen: list[T], value: T) -> list[T]:
+    """chosen with value added, or removed when it was there (a multiple-choice button)."""
+    return [v for v in chosen if v != value] if value in chosen else [*chosen, value]

@@ -8,12 +8,13 @@ import pytest
 
 import bot  # noqa: F401  (imports every journey, so every dialogue is registered)
 from dialogues.actions import NewActionData, due_date, fits
-from dialogues.agreeing import first_review, toggled, typed_start
+from dialogues.agreeing import first_review, typed_start
 from dialogues.data import BadData, dump, load
 from dialogues.engine import BUTTONS, REGISTRY, Kind
 from dialogues.questionnaire import parse_item
 from dialogues.round_setup import RoundData
 from domain.dates import DateProblem
+from domain.text import toggled
 
 NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
 
