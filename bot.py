@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import Mapping
 from typing import Any
 
 from telegram import (
@@ -27,17 +26,15 @@ from handlers import (
     people,
     questionnaires,
     reviews,
-    round_outcome,
     rounds,
     summary,
-    work_schedule,
     workgroups,
 )
 from handlers.base import App, Context, Services, error_handler, services_of
 from i18n import LANGUAGES, compile_catalogs
 from schedules.dispatcher import Dispatcher
-from schedules.outbox import Renderer
 from schedules.pacing import PacedRateLimiter
+from schedules.registry import RENDERERS
 from settings import Settings, SettingsError, load_settings
 from startup import StartupProblem, preflight
 from storage.db import Database
@@ -47,27 +44,6 @@ from views.commands import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS, com
 log = logging.getLogger("netwerkpols")
 # Opt in to PTB's coming behaviour (RetryAfter.retry_after as a timedelta); we handle both.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
-
-
-def one_registry(*tables: Mapping[str, Renderer]) -> dict[str, Renderer]:
-    """The renderers of every queued kind, each kind from exactly one journey: a kind two
-    journeys claim would otherwise silently go to whichever was merged last."""
-    registry: dict[str, Renderer] = {}
-    for table in tables:
-        for kind, renderer in table.items():
-            if kind in registry:
-                raise ValueError(f"two renderers for the queued kind {kind!r}")
-            registry[kind] = renderer
-    return registry
-
-
-RENDERERS = one_registry(
-    network.RENDERERS,
-    round_outcome.RENDERERS,
-    work_schedule.RENDERERS,
-    reviews.RENDERERS,
-    agreements.RENDERERS,
-)
 
 
 async def dispatch_due(context: Context) -> None:

@@ -35,7 +35,6 @@ from domain.questionnaires import NETWERKTOETS
 from fakebot.limits import TelegramLimits, minimum_seconds
 from fakebot.server import FakeBotApi
 from fakebot.world import BOT_ID, MEMBER, OWNER, World
-from handlers.round_outcome import round_result
 from schedules.dispatcher import Dispatcher
 from schedules.outbox import RenderContext, Rendered
 from storage import rounds as store
@@ -52,6 +51,7 @@ from storage.models import (
     Trekker,
     WorkingGroup,
 )
+from storage.rounds import round_result
 from tests.harness import BotHarness
 from tests.seeding import closed_round, insert_responses
 

@@ -17,8 +17,8 @@ from domain.callbacks import Cb
 from domain.dates import DateProblem, parse_when
 from domain.errors import NO_LONGER_ACTIVE, Refusal
 from handlers.base import is_coordinator
-from handlers.work_schedule import reschedule_action, today_in
 from i18n import N_, t
+from schedules.actions import reschedule_action
 from storage import workgroups as store
 from storage.models import Action, ActionNote, Network, WorkingGroup
 from views import rounds as round_view
@@ -303,7 +303,7 @@ async def _fitting(turn: Turn[Any, Any], typed: str, limit: int) -> str | None:
 async def show_card(turn: Turn[Any, Any], action: Action) -> None:
     """The action's card with its buttons, as it stands now."""
     notes = await store.notes(turn.session, action.id)
-    today = today_in(turn.network, turn.now)
+    today = turn.network.today(turn.now)
     text, markup = view.action_card(turn.lang, action, action.working_group, notes, today)
     await turn.show(text, markup)
 

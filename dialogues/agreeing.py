@@ -19,9 +19,9 @@ from domain.dates import DateProblem, in_range, parse_when
 from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import NameProblem, clean_name, toggled
 from handlers.base import require_coordinator
-from handlers.reviews import queue_review
-from handlers.work_schedule import today_in
 from i18n import N_
+from schedules.agreements import queue_review
+from schedules.kinds import Queued
 from schedules.outbox import enqueue
 from storage import agreements as store
 from storage import queries
@@ -78,7 +78,7 @@ def first_review(start: dt.date, months: int, today: dt.date) -> dt.date:
 
 
 def _today(turn: Turn[Any, Any]) -> dt.date:
-    return today_in(turn.network, turn.now)
+    return turn.network.today(turn.now)
 
 
 async def _coordinates(turn: Turn[Any, Any]) -> None:
@@ -229,7 +229,7 @@ async def _save(turn: AgreementTurn, args: list[str]) -> None:
     # and can never undo the save.
     await enqueue(
         session,
-        kind="agreement_recorded",
+        kind=Queued.AGREEMENT_RECORDED,
         chat_id=network.chat_id,
         network_id=network.id,
         due_at=turn.now,

@@ -18,11 +18,13 @@ from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.results import MIN_K
 from domain.text import toggled
 from handlers.base import require_coordinator
-from handlers.round_outcome import questionnaire_of, round_result, schedule_round
 from i18n import N_, t
+from schedules.kinds import Queued
 from schedules.outbox import enqueue
+from schedules.rounds import schedule_round
 from storage import rounds as store
 from storage.models import Network, Round
+from storage.rounds import questionnaire_of, round_result
 from views import rounds as view
 
 DEFAULT_DAYS = 14
@@ -199,7 +201,7 @@ async def _start(turn: RoundTurn, args: list[str]) -> None:
     # the round can never be open without the group hearing of it.
     await enqueue(
         session,
-        kind="round_announcement",
+        kind=Queued.ROUND_ANNOUNCEMENT,
         chat_id=network.chat_id,
         network_id=network.id,
         due_at=now,

@@ -24,18 +24,15 @@ from handlers.base import (
     in_coordinated_network,
     is_group,
     is_private,
-    person_language,
     reply,
     require_coordinator,
     touch_person,
 )
-from i18n import N_
-from schedules.outbox import RenderContext, Rendered
+from i18n import N_, person_language
 from storage import agreements as store
 from storage import queries
 from storage.models import (
     Network,
-    Outgoing,
 )
 from views import agreements as view
 
@@ -143,22 +140,6 @@ async def _begin(update: Update, context: Context, network_id: int) -> None:
         await NEW_AGREEMENT.begin(
             update, context, session, person, lang, network, AgreementData(), in_place=False
         )
-
-
-async def render_recorded(
-    session: AsyncSession, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    """The group's notice of a newly recorded agreement, as it stands when it is sent."""
-    agreement = await store.agreement(session, int(item.payload.get("agreement_id", 0)))
-    if agreement is None:
-        return None
-    network = await session.get(Network, agreement.network_id)
-    if network is None:
-        return None
-    return Rendered(view.recorded(network.language, agreement))
-
-
-RENDERERS = {"agreement_recorded": render_recorded}
 
 
 # --- a new text (after "adjust"), and ground rules ---------------------------------------------

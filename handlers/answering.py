@@ -17,11 +17,11 @@ from handlers.base import (
     replace,
     reply,
 )
-from handlers.round_outcome import questionnaire_of
 from i18n import N_
 from storage import queries
 from storage import rounds as store
 from storage.models import Draft, Member, Network, Person, Round
+from storage.rounds import questionnaire_of
 from views import rounds as view
 
 ROUND_CLOSED = N_("This round has closed; answers can no longer be given. Thank you all the same!")

@@ -28,13 +28,13 @@ from domain.callbacks import BadCallback
 from domain.clock import Clock
 from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import ALERT_LIMIT, shorten
-from i18n import N_, normalise, t
+from i18n import N_, person_language, t
 from schedules.dispatcher import Dispatcher
 from schedules.pacing import PacedRateLimiter
 from settings import Settings
 from storage import queries
 from storage.db import Database, after_commit, in_transaction
-from storage.models import Network, Person
+from storage.models import Member, Network, Person
 from views.network import choose_network
 
 log = logging.getLogger(__name__)
@@ -85,14 +85,6 @@ def is_private(update: Update) -> bool:
 def is_group(chat: Chat | None) -> bool:
     """Whether chat is a group or supergroup."""
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-
-
-def person_language(person: Person | None, user: User | None, default: str) -> str:
-    """A person's language: their choice, else Telegram's language_code, else the default."""
-    if person is not None and person.language:
-        return person.language
-    code = user.language_code if user else (person.telegram_language if person else None)
-    return normalise(code, default)
 
 
 async def touch_person(session: AsyncSession, user: User, *, started: bool = False) -> Person:
@@ -237,10 +229,23 @@ async def is_coordinator(session: AsyncSession, network_id: int, person_id: int)
     return member is not None and member.is_coordinator
 
 
+async def coordinator_membership(session: AsyncSession, network_id: int, person_id: int) -> Member:
+    """The person's membership, if they coordinate the network (is_coordinator); else a
+    refusal."""
+    member = await queries.membership(session, network_id, person_id)
+    if member is None or not member.is_coordinator:
+        raise Refusal(ONLY_COORDINATORS)
+    return member
+
+
+async def coordinated_by(session: AsyncSession, person_id: int) -> list[Member]:
+    """The memberships in which the person coordinates (is_coordinator's rule, every network)."""
+    return [m for m in await queries.memberships_of(session, person_id) if m.is_coordinator]
+
+
 async def require_coordinator(session: AsyncSession, network_id: int, person_id: int) -> Network:
     """The network, if person coordinates it; else a refusal."""
-    if not await is_coordinator(session, network_id, person_id):
-        raise Refusal(ONLY_COORDINATORS)
+    await coordinator_membership(session, network_id, person_id)
     network = await session.get(Network, network_id)
     assert network is not None
     return network
@@ -258,9 +263,7 @@ async def in_coordinated_network(update: Update, context: Context, command: str)
     assert user is not None
     async with context.unit_of_work() as session:
         person = await touch_person(session, user, started=is_private(update))
-        coordinated = [
-            m for m in await queries.memberships_of(session, user.id) if m.is_coordinator
-        ]
+        coordinated = await coordinated_by(session, user.id)
     if not coordinated:
         raise Refusal(NOT_A_COORDINATOR)
     if len(coordinated) > 1:

@@ -25,29 +25,31 @@ from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     MEMBER_STATUSES,
     NETWORK_PICKERS,
+    ONLY_COORDINATORS,
     Context,
+    coordinator_membership,
     dispatch_soon,
     group_network,
     in_coordinated_network,
     is_chat_admin,
     is_chat_member,
+    is_coordinator,
     is_group,
-    person_language,
     replace,
     reply,
     touch_person,
     update_language,
 )
-from handlers.work_schedule import requeue_digest
 from i18n import LANGUAGES, N_, t
-from schedules.outbox import RenderContext, Rendered, enqueue
+from schedules.actions import requeue_digest
+from schedules.kinds import Queued
+from schedules.outbox import enqueue
 from storage import queries
-from storage.models import Member, Network, Outgoing, Person
+from storage.models import Member, Network, Person
 from views import network as view
 
 ONLY_IN_GROUP = N_("This works in your network's group, not in a private chat.")
 ONLY_ADMINS = N_("Only an admin of this group can set it up as a network.")
-ONLY_COORDINATORS = N_("Only coordinators of this network can do this.")
 LAST_COORDINATOR = N_(
     "A network needs at least one coordinator. Appoint another one before removing {name}."
 )
@@ -89,13 +91,6 @@ def _group_chat(update: Update) -> Chat:
         raise Refusal(ONLY_IN_GROUP)
     assert chat is not None
     return chat
-
-
-async def _require_coordinator(session: AsyncSession, network: Network, user_id: int) -> Member:
-    member = await queries.membership(session, network.id, user_id)
-    if member is None or not member.is_coordinator:
-        raise Refusal(ONLY_COORDINATORS)
-    return member
 
 
 async def _coordinator_names(session: AsyncSession, network: Network) -> list[str]:
@@ -266,8 +261,7 @@ async def setup(update: Update, context: Context) -> None:
                 network = await group_network(session, chat.id, for_update=True)
             else:
                 created = True
-        member = await queries.membership(session, network.id, user.id)
-        if not is_admin and (member is None or not member.is_coordinator):
+        if not is_admin and not await is_coordinator(session, network.id, user.id):
             raise Refusal(ONLY_COORDINATORS)
         person = await touch_person(session, user)
         member = await queries.ensure_member(session, network, person)
@@ -299,7 +293,7 @@ async def setup_language(update: Update, context: Context) -> None:
     async with context.unit_of_work() as session:
         network = await group_network(session, chat_id, for_update=True)
         if not is_admin:
-            await _require_coordinator(session, network, query.from_user.id)
+            await coordinator_membership(session, network.id, query.from_user.id)
         network.language = code
         coordinators = await _coordinator_names(session, network)
     await query.answer()
@@ -326,7 +320,7 @@ async def members(update: Update, context: Context) -> None:
     if is_group(chat):
         async with context.unit_of_work() as session:
             network = await group_network(session, chat.id)
-            await _require_coordinator(session, network, user.id)
+            await coordinator_membership(session, network.id, user.id)
             everyone = await queries.members_of(session, network.id)
             departed = await queries.departed(session, network.id)
         for part in view.members_overview(network.language, network, everyone, departed):
@@ -343,7 +337,7 @@ async def _send_members_privately(update: Update, context: Context, network_id: 
         network = await session.get(Network, network_id)
         if network is None:
             raise Refusal(NO_LONGER_ACTIVE)
-        await _require_coordinator(session, network, user.id)
+        await coordinator_membership(session, network.id, user.id)
         everyone = await queries.members_of(session, network.id)
         departed = await queries.departed(session, network.id)
     for part in view.members_overview(lang, network, everyone, departed):
@@ -383,7 +377,7 @@ async def appoint_by_reply(update: Update, context: Context) -> None:
         raise Refusal(N_("{name} is not a member of this group."), name=esc(target.first_name))
     async with context.unit_of_work() as session:
         network = await group_network(session, chat.id)
-        await _require_coordinator(session, network, user.id)
+        await coordinator_membership(session, network.id, user.id)
         person = await touch_person(session, target)
         member = await queries.ensure_member(session, network, person)
         already = member.is_coordinator
@@ -406,7 +400,7 @@ async def _make_coordinator(
     if person.started and person.reachable:
         await enqueue(
             session,
-            kind="coordinator_appointed",
+            kind=Queued.COORDINATOR_APPOINTED,
             chat_id=person.id,
             person_id=person.id,
             network_id=network.id,
@@ -422,7 +416,7 @@ async def coordinators(update: Update, context: Context) -> None:
     assert user is not None
     async with context.unit_of_work() as session:
         network = await group_network(session, chat.id)
-        await _require_coordinator(session, network, user.id)
+        await coordinator_membership(session, network.id, user.id)
         everyone = await queries.members_of(session, network.id)
     text, markup = view.coordinators_message(network.language, network, everyone)
     await reply(update, text, markup)
@@ -436,7 +430,7 @@ async def change_coordinator(update: Update, context: Context) -> None:
     member_id = int_arg(args, 0)
     async with context.unit_of_work() as session:
         network = await group_network(session, query.message.chat.id, for_update=True)
-        await _require_coordinator(session, network, query.from_user.id)
+        await coordinator_membership(session, network.id, query.from_user.id)
         member = await session.get(Member, member_id)
         if member is None or member.network_id != network.id:
             raise Refusal(NO_LONGER_ACTIVE)
@@ -453,30 +447,6 @@ async def change_coordinator(update: Update, context: Context) -> None:
     await query.answer()
     text, markup = view.coordinators_message(network.language, network, everyone)
     await replace(query, text, markup)
-
-
-async def _network_and_person(
-    session: AsyncSession, item: Outgoing
-) -> tuple[Network, Person] | None:
-    """The network and the person a private queued note is about, if both still exist."""
-    network = await session.get(Network, int(item.payload.get("network_id", 0)))
-    person = await session.get(Person, item.person_id) if item.person_id else None
-    return (network, person) if network is not None and person is not None else None
-
-
-async def render_coordinator_appointed(
-    session: AsyncSession, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    """The private note to a newly appointed coordinator (sent through the outgoing queue)."""
-    found = await _network_and_person(session, item)
-    if found is None:
-        return None
-    network, person = found
-    member = await queries.membership(session, network.id, person.id)
-    if member is None or not member.is_coordinator:
-        return None
-    lang = person_language(person, None, network.language)
-    return Rendered(view.appointed_note(lang, network))
 
 
 async def member_left(update: Update, context: Context) -> None:
@@ -497,7 +467,7 @@ async def member_left(update: Update, context: Context) -> None:
         if member.person.started and member.person.reachable:
             await enqueue(
                 session,
-                kind="member_left",
+                kind=Queued.MEMBER_LEFT,
                 chat_id=gone.id,
                 person_id=gone.id,
                 network_id=network.id,
@@ -518,19 +488,6 @@ def _departed_user(update: Update) -> User | None:
     return None
 
 
-async def render_member_left(
-    session: AsyncSession, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    """The private note to someone who left a network's group, unless they came back."""
-    found = await _network_and_person(session, item)
-    if found is None:
-        return None
-    network, person = found
-    if await queries.membership(session, network.id, person.id) is not None:
-        return None  # back in the group and joined again
-    return Rendered(view.left_group_note(person_language(person, None, network.language), network))
-
-
 NETWORK_PICKERS["members"] = _send_members_privately
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
@@ -547,8 +504,3 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CallbackQueryHandler(change_coordinator, pattern(Cb.COORD_ADD, Cb.COORD_REMOVE)),
     CallbackQueryHandler(pick_network, pattern(Cb.PICK_NETWORK)),
 ]
-
-RENDERERS = {
-    "coordinator_appointed": render_coordinator_appointed,
-    "member_left": render_member_left,
-}

@@ -20,17 +20,16 @@ from handlers.base import (
     acknowledge,
     is_chat_member,
     is_private,
-    person_language,
     replace,
     reply,
     touch_person,
     update_language,
 )
-from handlers.round_outcome import questionnaire_of
-from i18n import LANGUAGES, N_, t
+from i18n import LANGUAGES, N_, person_language, t
 from storage import queries
 from storage import rounds as rounds_store
 from storage.models import Member, Network, Person, Round
+from storage.rounds import questionnaire_of
 from views import people as view
 
 BAD_LINK = N_(

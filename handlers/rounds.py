@@ -20,6 +20,7 @@ from handlers.base import (
     NOT_A_COORDINATOR,
     Context,
     chatting_person,
+    coordinated_by,
     dispatch_soon,
     group_network,
     in_coordinated_network,
@@ -29,16 +30,13 @@ from handlers.base import (
     update_language,
 )
 from handlers.network import ONLY_IN_GROUP
-from handlers.round_outcome import (
-    questionnaire_of,
-    results_parts,
-    schedule_round,
-)
 from i18n import N_, t
+from schedules.kinds import Queued
 from schedules.outbox import cancel_pending, enqueue
+from schedules.rounds import results_parts, schedule_round
 from storage import queries
 from storage import rounds as store
-from storage.models import Member, Network, Round
+from storage.models import Network, Round
 from views import rounds as view
 from views.keyboards import deep_link, keyboard, link
 
@@ -49,10 +47,6 @@ EXTEND_USAGE = N_("Give the new closing date, for example: /extend vrijdag 17:00
 
 def _local_now(context: Context, network: Network) -> dt.datetime:
     return context.services.clock.now().astimezone(ZoneInfo(network.timezone))
-
-
-async def _coordinated(session: AsyncSession, person_id: int) -> list[Member]:
-    return [m for m in await queries.memberships_of(session, person_id) if m.is_coordinator]
 
 
 # --- a coordinator sets a round up --------------------------------------------------------------
@@ -125,7 +119,7 @@ async def close_now(update: Update, context: Context) -> None:
         round_.closes_at = now
         await enqueue(
             session,
-            kind="round_close",
+            kind=Queued.ROUND_CLOSE,
             chat_id=network.chat_id,
             network_id=network.id,
             due_at=now,
@@ -196,11 +190,11 @@ async def results_command(update: Update, context: Context) -> None:
         return
     lang = await update_language(update, context)
     async with context.unit_of_work() as session:
-        coordinated = await _coordinated(session, user.id)
+        coordinated = await coordinated_by(session, user.id)
         choices: list[tuple[Round, str]] = []
         for member in coordinated:
             for round_ in await store.closed_rounds(session, member.network_id):
-                questionnaire = await questionnaire_of(session, round_.questionnaire)
+                questionnaire = await store.questionnaire_of(session, round_.questionnaire)
                 name = view.questionnaire_name(lang, questionnaire)
                 day = view.when(lang, round_.closes_at, member.network.timezone, with_time=False)
                 choices.append((round_, f"{member.network.name}: {name}, {day}"))

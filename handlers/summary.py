@@ -10,22 +10,19 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CommandHandler
 
-from domain.errors import Refusal
 from domain.text import esc
 from handlers.base import (
     NETWORK_PICKERS,
     Context,
+    coordinator_membership,
     group_network,
     in_coordinated_network,
     is_group,
-    person_language,
     reply,
 )
-from handlers.network import ONLY_COORDINATORS
-from handlers.summary_data import Summary, gather
-from i18n import t
-from storage import queries
+from i18n import person_language, t
 from storage.models import Network
+from storage.summary import Summary, gather
 from views import charts
 from views import summary as view
 from views.keyboards import keyboard, link
@@ -43,9 +40,7 @@ async def _for_network(update: Update, context: Context, command: str, deliver: 
     if is_group(chat):
         async with context.unit_of_work() as session:
             network = await group_network(session, chat.id)
-            member = await queries.membership(session, network.id, user.id)
-            if member is None or not member.is_coordinator:
-                raise Refusal(ONLY_COORDINATORS)
+            member = await coordinator_membership(session, network.id, user.id)
             reachable = member.person.started and member.person.reachable
         if reachable:
             try:
@@ -74,9 +69,7 @@ async def _way_in(update: Update, context: Context, lang: str) -> None:
 
 async def _deliver(context: Context, person_id: int, network_id: int, deliver: Deliver) -> None:
     async with context.unit_of_work() as session:
-        member = await queries.membership(session, network_id, person_id)
-        if member is None or not member.is_coordinator:
-            raise Refusal(ONLY_COORDINATORS)
+        member = await coordinator_membership(session, network_id, person_id)
         person = member.person
         network = await session.get(Network, network_id)
         assert network is not None

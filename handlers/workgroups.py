@@ -24,10 +24,10 @@ from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     NOT_IN_NETWORK,
-    ONLY_COORDINATORS,
     Context,
     acknowledge,
     chatting_person,
+    coordinator_membership,
     group_network,
     is_coordinator,
     is_group,
@@ -36,8 +36,8 @@ from handlers.base import (
     reply,
     touch_person,
 )
-from handlers.work_schedule import queue_digest, reschedule_action, today_in
 from i18n import N_
+from schedules.actions import queue_digest, reschedule_action
 from storage import queries
 from storage import workgroups as store
 from storage.models import Network, Person, Trekker, WorkingGroup
@@ -70,8 +70,7 @@ async def new_workgroup(update: Update, context: Context) -> None:
     assert user is not None and message is not None
     async with context.unit_of_work() as session:
         network = await _group_network(update, context, session)
-        if not await is_coordinator(session, network.id, user.id):
-            raise Refusal(ONLY_COORDINATORS)
+        await coordinator_membership(session, network.id, user.id)
         _, _, rest = (message.text or "").partition(" ")
         name_part, _, purpose_part = rest.partition("|")
         try:
@@ -143,8 +142,7 @@ async def appoint_trekker(update: Update, context: Context) -> None:
     name = " ".join(context.args or [])
     async with context.unit_of_work() as session:
         network = await _group_network(update, context, session)
-        if not await is_coordinator(session, network.id, user.id):
-            raise Refusal(ONLY_COORDINATORS)
+        await coordinator_membership(session, network.id, user.id)
         if target is None or target.is_bot or not name:
             raise Refusal(TREKKER_USAGE)
         group = await store.group_named(session, network.id, name)
@@ -168,7 +166,7 @@ async def list_groups(update: Update, context: Context) -> None:
     """/workgroups: working groups with trekkers and open/overdue counts."""
     async with context.unit_of_work() as session:
         network = await _group_network(update, context, session)
-        today = today_in(network, context.services.clock.now())
+        today = network.today(context.services.clock.now())
         numbers = await store.counts(session, network.id, today)
         groups = [
             view.GroupCounts(g, *numbers.get(g.id, (0, 0)))
@@ -193,7 +191,7 @@ async def list_actions(update: Update, context: Context) -> None:
             lang, networks = network.language, [network]
         messages: list[tuple[str, object]] = []
         for network in networks:
-            today = today_in(network, context.services.clock.now())
+            today = network.today(context.services.clock.now())
             # The group chat gets the most pressing few per working group; private chat all.
             totals: dict[int, int] | None = None
             if is_private(update):
@@ -282,7 +280,7 @@ async def show_card(update: Update, context: Context) -> None:
             action,
             action.working_group,
             notes,
-            today_in(network, context.services.clock.now()),
+            network.today(context.services.clock.now()),
         )
     await query.answer()
     await reply(update, text, markup)
@@ -307,13 +305,13 @@ async def act(update: Update, context: Context) -> None:
         elif what == "cancel":
             action.state = "cancelled"
         elif what == "week":
-            action.due_on = max(action.due_on, today_in(network, now)) + dt.timedelta(days=7)
+            action.due_on = max(action.due_on, network.today(now)) + dt.timedelta(days=7)
         elif change is None:
             raise Refusal(NO_LONGER_ACTIVE)
         await reschedule_action(session, action, network, now)
         notes = await store.notes(session, action.id)
         text, markup = view.action_card(
-            lang, action, action.working_group, notes, today_in(network, now)
+            lang, action, action.working_group, notes, network.today(now)
         )
         await acknowledge(query)
         await replace(query, text, markup)

@@ -6,9 +6,15 @@ import gettext
 import threading
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+if TYPE_CHECKING:
+    from telegram import User
+
+    from storage.models import Person
 
 DOMAIN = "netwerkpols"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -50,6 +56,14 @@ def normalise(lang: str | None, default: str = "nl") -> str:
         if short in LANGUAGES:
             return short
     return default if default in LANGUAGES else "nl"
+
+
+def person_language(person: Person | None, user: User | None, default: str) -> str:
+    """A person's language: their choice, else Telegram's language_code, else the default."""
+    if person is not None and person.language:
+        return person.language
+    code = user.language_code if user else (person.telegram_language if person else None)
+    return normalise(code, default)
 
 
 def t(lang: str, msgid: str, **params: object) -> str:

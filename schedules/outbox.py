@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
+from schedules.kinds import Queued
 from storage.models import Outgoing
 
 
@@ -56,7 +57,7 @@ Renderer = Callable[[AsyncSession, Outgoing, RenderContext], Awaitable[Rendered 
 async def enqueue(
     session: AsyncSession,
     *,
-    kind: str,
+    kind: Queued,
     chat_id: int,
     due_at: dt.datetime,
     payload: dict[str, Any] | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -116,6 +117,10 @@ class Network(Base):
     organisations: Mapped[list[Organisation]] = relationship(
         back_populates="network", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    def today(self, now: dt.datetime) -> dt.date:
+        """The date it is at the moment now in the network's time zone."""
+        return now.astimezone(ZoneInfo(self.timezone)).date()
 
 
 class Organisation(Base):

@@ -1,10 +1,12 @@
-"""Queries for score rounds: who is invited, who answered (as keyed hashes), the counts."""
+"""Queries for score rounds: who is invited, who answered (as keyed hashes), the counts, and
+the publishable result made of them."""
 
 from __future__ import annotations
 
 import random
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_
@@ -13,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from domain.anonymity import Breakdown, RoundPlan, Tally, plan_round, voter_hash
+from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.questionnaires import BUILTIN, Item, Questionnaire
-from domain.results import RoundResult, result_to_json
+from domain.results import RoundResult, compose, result_from_json, result_to_json
 from storage.models import (
     CustomQuestionnaire,
     Draft,
@@ -324,3 +327,34 @@ async def questionnaires_for(session: AsyncSession, network_id: int) -> list[Que
         if loaded is not None:
             found.append(loaded)
     return found
+
+
+async def questionnaire_of(session: AsyncSession, key: str) -> Questionnaire:
+    """The questionnaire a round uses (built in, or the network's own)."""
+    found = await questionnaire(session, key)
+    if found is None:
+        raise Refusal(NO_LONGER_ACTIVE)
+    return found
+
+
+async def round_result(
+    session: AsyncSession, round_: Round, *, compare: bool = True
+) -> RoundResult:
+    """The publishable result of a round: frozen on the round once it published (so every
+    later showing has the same numbers), else computed from its counts; with compare, the
+    previous published round's means alongside (only one step back, never the whole chain)."""
+    if round_.result is not None:
+        result = result_from_json(round_.result)
+    else:
+        questionnaire = await questionnaire_of(session, round_.questionnaire)
+        result = compose(
+            item_keys=[item.key for item in questionnaire.items],
+            k=round_.k,
+            comment_k=round_.comment_k or round_.k,
+            tally=await tally_of(session, round_.id),
+        )
+    before = await previous_round(session, round_) if compare else None
+    if before is not None and result.published:
+        previous = (await round_result(session, before, compare=False)).means or None
+        result = replace(result, previous_means=previous)
+    return result

@@ -11,11 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from handlers.round_outcome import results_parts, round_result
+from schedules.rounds import results_parts
 from storage import rounds as store
 from storage.db import Database
 from storage.migrate import downgrade, upgrade
 from storage.models import Base, Network, Round
+from storage.rounds import round_result
 from tests import legacy_rounds
 from tests.conftest import BACKENDS, POSTGRES_URL
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from handlers.round_outcome import round_result
 from storage.db import Database
+from storage.rounds import round_result
 from tests.seeding import closed_round, insert_responses
 
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)

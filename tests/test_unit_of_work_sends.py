@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import bot
+from schedules.kinds import Queued
 from schedules.pacing import PacedRateLimiter
+from schedules.registry import RENDERERS, one_registry
 from storage.db import Database, SendInsideTransaction, after_commit, in_transaction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,19 +57,19 @@ async def test_what_is_said_inside_goes_out_after_the_commit_only(database: Data
         after_commit(lambda: say("outside"))
 
 
-def _loop_values(tree: ast.AST, name: str) -> list[str]:
-    """The constants a loop `for name, ... in ((const, ...), ...)` gives name."""
+def _loop_values(tree: ast.AST, name: str) -> list[ast.expr]:
+    """What a loop `for name, ... in ((value, ...), ...)` gives name."""
     for node in ast.walk(tree):
         if isinstance(node, ast.For) and isinstance(node.target, ast.Tuple):
-            names = [getattr(t, "id", None) for t in node.target.elts]
+            names = [getattr(target, "id", None) for target in node.target.elts]
             if name in names and isinstance(node.iter, ast.Tuple | ast.List):
                 index = names.index(name)
-                return [ast.literal_eval(row.elts[index]) for row in node.iter.elts]  # type: ignore[attr-defined]
+                return [row.elts[index] for row in node.iter.elts]  # type: ignore[attr-defined]
     return []
 
 
-def _queued_kinds() -> set[str]:
-    """Every kind the code can put in the queue, read from the enqueue calls."""
+def _queued_in_code() -> set[str]:
+    """The kinds the code puts in the queue, read from every enqueue call's kind= argument."""
     kinds = set()
     for path in [
         *ROOT.glob("handlers/*.py"),
@@ -77,25 +78,34 @@ def _queued_kinds() -> set[str]:
     ]:
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "enqueue":
-                for keyword in node.keywords:
-                    if keyword.arg != "kind":
-                        continue
-                    if isinstance(keyword.value, ast.Constant):
-                        kinds.add(keyword.value.value)
-                        continue
-                    values = _loop_values(tree, getattr(keyword.value, "id", ""))
-                    assert values, f"{path}:{node.lineno}: a kind the test cannot read"
-                    kinds.update(values)
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "enqueue"):
+                continue
+            for keyword in (k for k in node.keywords if k.arg == "kind"):
+                values = [keyword.value]
+                if isinstance(keyword.value, ast.Name):
+                    values = _loop_values(tree, keyword.value.id)
+                for value in values:
+                    # A member of the enum, never a bare string: a typo would queue rows
+                    # that nobody renders.
+                    assert isinstance(value, ast.Attribute), (
+                        f"{path.relative_to(ROOT)}:{node.lineno}: a kind that is not Queued.X"
+                    )
+                    assert getattr(value.value, "id", "") == "Queued"
+                    kinds.add(Queued[value.attr])
     return kinds
 
 
-def test_every_queued_kind_has_exactly_one_renderer() -> None:
-    queued = _queued_kinds()
-    assert len(queued) > 15
-    assert queued == set(bot.RENDERERS), queued ^ set(bot.RENDERERS)
-    with pytest.raises(ValueError):
-        bot.one_registry({"digest": bot.RENDERERS["digest"]}, {"digest": bot.RENDERERS["digest"]})
+def test_every_queued_kind_has_exactly_one_renderer_and_is_queued_somewhere() -> None:
+    assert set(RENDERERS) == set(Queued), set(RENDERERS) ^ set(Queued)
+    assert _queued_in_code() == set(Queued), _queued_in_code() ^ set(Queued)
+
+
+def test_the_registry_refuses_a_kind_claimed_twice_or_not_at_all() -> None:
+    digest = RENDERERS[Queued.DIGEST]
+    with pytest.raises(ValueError, match="two renderers"):
+        one_registry(RENDERERS, {Queued.DIGEST: digest})
+    with pytest.raises(ValueError, match="no renderer"):
+        one_registry({Queued.DIGEST: digest})
 
 
 def test_a_production_start_does_not_load_the_sandbox_or_the_fake_telegram(

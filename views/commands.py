@@ -22,6 +22,7 @@ PRIVATE_COMMANDS = [
     ("export", N_("Spreadsheet and CSV export (coordinators)")),
     ("report", N_("One-page report for a meeting (coordinators)")),
     ("actions", N_("Open actions, to view or change")),
+    ("cancel", N_("Stop what you are doing (a question I asked)")),
     ("leave", N_("Leave a network")),
     ("language", N_("Nederlands or English")),
     ("privacy", N_("What I store, and what never")),

@@ -10,8 +10,8 @@ from openpyxl import Workbook
 
 from domain.enums import Level, OrgType
 from domain.text import esc, pack_blocks, shorten
-from handlers.summary_data import RoundSummary, Summary
 from i18n import t
+from storage.summary import RoundSummary, Summary
 from views.agreements import choice
 from views.rounds import label, questionnaire_name
 from views.workgroups import day, trekker_names

@@ -323,3 +323,5 @@ async def test_command_menus_are_set_per_scope_and_language(bot: BotHarness, wor
     }
     assert dutch["setup"].startswith("Deze groep") and english["setup"].startswith("Register")
     assert world.commands[("all_private_chats", "")] == world.commands[("all_private_chats", "nl")]
+    private = {c["command"]: c["description"] for c in world.commands[("all_private_chats", "nl")]}
+    assert private["cancel"].startswith("Stoppen")  # every dialogue stops with /cancel

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.daytime import next_in_window
-from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.questionnaires import Questionnaire
-from domain.results import RoundResult, compose, result_from_json
-from handlers.base import (
-    person_language,
-)
-from i18n import t
-from schedules.outbox import RenderContext, Rendered, enqueue
+from domain.results import RoundResult
+from i18n import person_language, t
+from schedules.kinds import Queued
+from schedules.outbox import RenderContext, Rendered, Renderer, enqueue
 from storage import rounds as store
 from storage.db import after_commit, forget_history
 from storage.models import Draft, Network, Outgoing, Person, Round
@@ -29,14 +25,6 @@ from views import rounds as view
 REMIND_DAYS_BEFORE = (3, 1)
 
 
-async def questionnaire_of(session: AsyncSession, key: str) -> Questionnaire:
-    """The questionnaire a round uses (built in, or the network's own)."""
-    questionnaire = await store.questionnaire(session, key)
-    if questionnaire is None:
-        raise Refusal(NO_LONGER_ACTIVE)
-    return questionnaire
-
-
 async def schedule_round(
     session: AsyncSession, round_: Round, network: Network, now: dt.datetime
 ) -> None:
@@ -44,7 +32,7 @@ async def schedule_round(
     stamp = round_.closes_at.strftime("%Y%m%d%H%M%S")
     await enqueue(
         session,
-        kind="round_close",
+        kind=Queued.ROUND_CLOSE,
         chat_id=network.chat_id,
         network_id=network.id,
         due_at=round_.closes_at,
@@ -60,7 +48,7 @@ async def schedule_round(
             queued.add(due)
             await enqueue(
                 session,
-                kind="round_remind",
+                kind=Queued.ROUND_REMIND,
                 chat_id=network.chat_id,
                 network_id=network.id,
                 due_at=due,
@@ -80,7 +68,7 @@ async def queue_progress(
         return
     await enqueue(
         session,
-        kind="round_progress",
+        kind=Queued.ROUND_PROGRESS,
         chat_id=network.chat_id,
         network_id=network.id,
         due_at=due,
@@ -89,34 +77,11 @@ async def queue_progress(
     )
 
 
-async def round_result(
-    session: AsyncSession, round_: Round, *, compare: bool = True
-) -> RoundResult:
-    """The publishable result of a round: frozen on the round once it published (so every
-    later showing has the same numbers), else computed from its counts; with compare, the
-    previous published round's means alongside (only one step back, never the whole chain)."""
-    if round_.result is not None:
-        result = result_from_json(round_.result)
-    else:
-        questionnaire = await questionnaire_of(session, round_.questionnaire)
-        result = compose(
-            item_keys=[item.key for item in questionnaire.items],
-            k=round_.k,
-            comment_k=round_.comment_k or round_.k,
-            tally=await store.tally_of(session, round_.id),
-        )
-    previous_round = await store.previous_round(session, round_) if compare else None
-    if previous_round is not None and result.published:
-        previous = (await round_result(session, previous_round, compare=False)).means or None
-        result = replace(result, previous_means=previous)
-    return result
-
-
 async def results_parts(
     session: AsyncSession, round_: Round, network: Network, lang: str
 ) -> tuple[list[str], bytes | None, str]:
-    questionnaire = await questionnaire_of(session, round_.questionnaire)
-    result = await round_result(session, round_)
+    questionnaire = await store.questionnaire_of(session, round_.questionnaire)
+    result = await store.round_result(session, round_)
     if not result.published:
         return [view.hidden_results(lang, network, questionnaire, result)], None, ""
     parts = view.results(
@@ -157,7 +122,7 @@ async def render_announcement(
     if found is None or found[0].state != "open":
         return None
     round_, network = found
-    questionnaire = await questionnaire_of(session, round_.questionnaire)
+    questionnaire = await store.questionnaire_of(session, round_.questionnaire)
     text, markup = view.announcement(
         network.language, network, round_, questionnaire, render.bot_username
     )
@@ -174,7 +139,7 @@ async def render_close(
     round_, network = found
     if round_.state != "open" or round_.closes_at > item.due_at:
         return None  # closed already, or extended: a later row closes it
-    result = await round_result(session, round_, compare=False)
+    result = await store.round_result(session, round_, compare=False)
     round_.state, round_.closed_at, round_.published = "closed", item.due_at, result.published
     if result.published:
         await store.forget_counts(session, round_, result)
@@ -185,14 +150,14 @@ async def render_close(
         await store.forget_reminders(session, round_)  # the counts wait for an /extend
     parts = 1
     if result.published:
-        questionnaire = await questionnaire_of(session, round_.questionnaire)
+        questionnaire = await store.questionnaire_of(session, round_.questionnaire)
         parts = len(
             view.results(network.language, network, round_, questionnaire, result, round_.invited)
         )
     for part in range(parts):
         await enqueue(
             session,
-            kind="round_results",
+            kind=Queued.ROUND_RESULTS,
             chat_id=network.chat_id,
             network_id=network.id,
             due_at=item.due_at,
@@ -202,7 +167,7 @@ async def render_close(
     if result.published:
         await enqueue(
             session,
-            kind="round_chart",
+            kind=Queued.ROUND_CHART,
             chat_id=network.chat_id,
             network_id=network.id,
             due_at=item.due_at,
@@ -233,8 +198,8 @@ async def render_chart(
     if found is None or not found[0].published:
         return None
     round_, network = found
-    questionnaire = await questionnaire_of(session, round_.questionnaire)
-    result = await round_result(session, round_)
+    questionnaire = await store.questionnaire_of(session, round_.questionnaire)
+    result = await store.round_result(session, round_)
     photo = await _chart(network.language, questionnaire, result)
     return Rendered(
         view.chart_caption(network.language, questionnaire, result.previous_means is not None),
@@ -260,7 +225,7 @@ async def render_remind(
             continue
         await enqueue(
             session,
-            kind="round_reminder",
+            kind=Queued.ROUND_REMINDER,
             chat_id=person.id,
             person_id=person.id,
             network_id=network.id,
@@ -306,7 +271,7 @@ async def render_reminder(
         lang,
         network,
         round_,
-        await questionnaire_of(session, round_.questionnaire),
+        await store.questionnaire_of(session, round_.questionnaire),
         render.bot_username,
         begun,
     )
@@ -332,19 +297,19 @@ async def render_progress(
         network.language,
         network,
         round_,
-        await questionnaire_of(session, round_.questionnaire),
+        await store.questionnaire_of(session, round_.questionnaire),
         answered,
         invited,
     )
     return Rendered(text, view.answer_button(network.language, round_, render.bot_username))
 
 
-RENDERERS = {
-    "round_announcement": render_announcement,
-    "round_close": render_close,
-    "round_results": render_results,
-    "round_chart": render_chart,
-    "round_remind": render_remind,
-    "round_reminder": render_reminder,
-    "round_progress": render_progress,
+RENDERERS: dict[Queued, Renderer] = {
+    Queued.ROUND_ANNOUNCEMENT: render_announcement,
+    Queued.ROUND_CLOSE: render_close,
+    Queued.ROUND_RESULTS: render_results,
+    Queued.ROUND_CHART: render_chart,
+    Queued.ROUND_REMIND: render_remind,
+    Queued.ROUND_REMINDER: render_reminder,
+    Queued.ROUND_PROGRESS: render_progress,
 }

@@ -14,8 +14,6 @@ from sqlalchemy.orm import selectinload
 
 from domain.questionnaires import Questionnaire
 from domain.results import RoundResult
-from handlers.round_outcome import questionnaire_of, round_result
-from handlers.work_schedule import today_in
 from storage import agreements as agreement_store
 from storage import queries
 from storage import workgroups as work_store
@@ -29,6 +27,7 @@ from storage.models import (
     Round,
     WorkingGroup,
 )
+from storage.rounds import questionnaire_of, round_result
 
 UPCOMING_REVIEW_DAYS = 60
 
@@ -96,7 +95,7 @@ class Summary:
 
 async def gather(session: AsyncSession, network: Network, now: dt.datetime) -> Summary:
     """Read everything the summary needs, in one transaction."""
-    today = today_in(network, now)
+    today = network.today(now)
     members = list(await queries.members_of(session, network.id))
     partners = [m for m in members if m.is_partner and m.organisation is not None]
     summary = Summary(
@@ -109,6 +108,30 @@ async def gather(session: AsyncSession, network: Network, now: dt.datetime) -> S
         by_type=Counter(m.organisation.type for m in partners if m.organisation),
         by_level=Counter(m.level or "" for m in partners),
     )
+    summary.history = await _published_rounds(session, network)
+    summary.latest = [_latest(entries) for entries in summary.history.values()]
+    summary.groups = await _groups(session, network, now)
+    summary.actions = list(
+        await session.scalars(
+            select(Action)
+            .join(WorkingGroup, WorkingGroup.id == Action.working_group_id)
+            .where(WorkingGroup.network_id == network.id)
+            .options(selectinload(Action.owner))
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+    summary.agreements = [
+        await _agreement(session, agreement)
+        for agreement in await agreement_store.agreements_of(session, network.id)
+    ]
+    return summary
+
+
+async def _published_rounds(
+    session: AsyncSession, network: Network
+) -> dict[str, list[RoundSummary]]:
+    """Every published round per questionnaire, oldest first, each with its own result."""
+    history: dict[str, list[RoundSummary]] = {}
     rounds = await session.scalars(
         select(Round)
         .where(Round.network_id == network.id, Round.state == "closed", Round.published.is_(True))
@@ -119,20 +142,24 @@ async def gather(session: AsyncSession, network: Network, now: dt.datetime) -> S
         entry = RoundSummary(
             round_, questionnaire, await round_result(session, round_, compare=False)
         )
-        summary.history.setdefault(round_.questionnaire, []).append(entry)
-    for entries in summary.history.values():
-        latest = entries[-1]
-        previous = entries[-2].result.means if len(entries) > 1 else None
-        summary.latest.append(
-            RoundSummary(
-                latest.round, latest.questionnaire, _with_previous(latest.result, previous)
-            )
-        )
-    month_ago = now - dt.timedelta(days=30)
+        history.setdefault(round_.questionnaire, []).append(entry)
+    return history
+
+
+def _latest(entries: list[RoundSummary]) -> RoundSummary:
+    """A questionnaire's newest round, compared with the one before it."""
+    latest = entries[-1]
+    previous = entries[-2].result.means if len(entries) > 1 else None
+    return RoundSummary(latest.round, latest.questionnaire, _with_previous(latest.result, previous))
+
+
+async def _groups(session: AsyncSession, network: Network, now: dt.datetime) -> list[GroupSummary]:
+    today, month_ago = network.today(now), now - dt.timedelta(days=30)
+    groups = []
     for group in await work_store.groups_of(session, network.id):
         open_actions = list(await work_store.open_actions(session, group.id))
         done = await work_store.done_between(session, group.id, month_ago, now)
-        summary.groups.append(
+        groups.append(
             GroupSummary(
                 group,
                 len(open_actions),
@@ -141,30 +168,23 @@ async def gather(session: AsyncSession, network: Network, now: dt.datetime) -> S
                 len(done),
             )
         )
-    actions = await session.scalars(
-        select(Action)
-        .join(WorkingGroup, WorkingGroup.id == Action.working_group_id)
-        .where(WorkingGroup.network_id == network.id)
-        .options(selectinload(Action.owner))
-        .order_by(Action.due_on, Action.id)
-    )
-    summary.actions = list(actions)
-    for agreement in await agreement_store.agreements_of(session, network.id):
-        reviews = [
-            (review, list(await agreement_store.answers_of(session, review.id)))
-            for review in await agreement_store.reviews_of(session, agreement.id)
-        ]
-        closed = [r for r, _ in reviews if r.state == "closed"]
-        unanswered: list[str] = []
-        open_reviews = [(r, answers) for r, answers in reviews if r.state == "open"]
-        if open_reviews:
-            answered = {a.responder for a in open_reviews[-1][1]}
-            responders = await agreement_store.responders(session, agreement)
-            unanswered = [label for key, (label, _) in responders.items() if key not in answered]
-        summary.agreements.append(
-            AgreementSummary(agreement, closed[-1].outcome if closed else None, reviews, unanswered)
-        )
-    return summary
+    return groups
+
+
+async def _agreement(session: AsyncSession, agreement: Agreement) -> AgreementSummary:
+    """An agreement's reviews, its last outcome and who has yet to answer the open review."""
+    reviews = [
+        (review, list(await agreement_store.answers_of(session, review.id)))
+        for review in await agreement_store.reviews_of(session, agreement.id)
+    ]
+    closed = [r for r, _ in reviews if r.state == "closed"]
+    unanswered: list[str] = []
+    open_reviews = [(r, answers) for r, answers in reviews if r.state == "open"]
+    if open_reviews:
+        answered = {a.responder for a in open_reviews[-1][1]}
+        responders = await agreement_store.responders(session, agreement)
+        unanswered = [label for key, (label, _) in responders.items() if key not in answered]
+    return AgreementSummary(agreement, closed[-1].outcome if closed else None, reviews, unanswered)
 
 
 def _with_previous(result: RoundResult, previous: dict[str, float] | None) -> RoundResult:

@@ -12,18 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.daytime import next_in_window
 from domain.reminders import ESCALATE_AFTER_OVERDUE, next_reminder, overdue_reached, window_of
-from handlers.base import person_language
-from schedules.outbox import RenderContext, Rendered, cancel_pending, enqueue
+from i18n import person_language
+from schedules.kinds import Queued
+from schedules.outbox import RenderContext, Rendered, Renderer, cancel_pending, enqueue
 from storage import workgroups as store
 from storage.models import Action, Member, Network, Outgoing, Person
 from views import workgroups as view
 
 DIGEST_WEEKDAY = 0  # Monday, at the start of office hours
-
-
-def today_in(network: Network, now: dt.datetime) -> dt.date:
-    """The date it is now in the network's time zone."""
-    return now.astimezone(ZoneInfo(network.timezone)).date()
 
 
 def _prefix(action_id: int) -> str:
@@ -47,7 +43,7 @@ async def _queue_stage(
 ) -> None:
     await enqueue(
         session,
-        kind="action_stage",
+        kind=Queued.ACTION_STAGE,
         chat_id=network.chat_id,
         network_id=network.id,
         due_at=at,
@@ -78,7 +74,7 @@ async def render_stage(
     for trekker in action.working_group.trekkers:
         await enqueue(
             session,
-            kind="action_reminder",
+            kind=Queued.ACTION_REMINDER,
             chat_id=trekker.person_id,
             person_id=trekker.person_id,
             network_id=network.id,
@@ -98,7 +94,7 @@ async def render_stage(
         for person_id in coordinators:
             await enqueue(
                 session,
-                kind="action_escalation",
+                kind=Queued.ACTION_ESCALATION,
                 chat_id=person_id,
                 person_id=person_id,
                 network_id=network.id,
@@ -152,7 +148,7 @@ async def render_reminder(
         action,
         action.working_group,
         int(item.payload.get("overdue", 0)),
-        today_in(network, render.now),
+        network.today(render.now),
     )
     return Rendered(text, markup)
 
@@ -165,7 +161,7 @@ async def render_escalation(
     if found is None:
         return None
     action, network, lang = found
-    if today_in(network, render.now) <= action.due_on:
+    if network.today(render.now) <= action.due_on:
         return None  # no longer overdue
     return Rendered(view.escalation(lang, action, action.working_group))
 
@@ -190,7 +186,7 @@ async def queue_digest(session: AsyncSession, network: Network, after: dt.dateti
     at = _next_digest_at(network, after)
     await enqueue(
         session,
-        kind="digest",
+        kind=Queued.DIGEST,
         chat_id=network.chat_id,
         network_id=network.id,
         due_at=at,
@@ -203,7 +199,7 @@ async def digest_parts(
     session: AsyncSession, network: Network, lang: str, now: dt.datetime
 ) -> list[str]:
     """The digest's message(s): per working group done in the last week, due this week, late."""
-    today = today_in(network, now)
+    today = network.today(now)
     groups = []
     for group in await store.groups_of(session, network.id):
         open_actions = await store.open_actions(session, group.id)
@@ -234,7 +230,7 @@ async def render_digest(
         for person_id in sorted(trekkers):
             await enqueue(
                 session,
-                kind="digest_private",
+                kind=Queued.DIGEST_PRIVATE,
                 chat_id=person_id,
                 person_id=person_id,
                 network_id=network.id,
@@ -246,7 +242,7 @@ async def render_digest(
     for index in range(1, len(parts)):
         await enqueue(
             session,
-            kind="digest_part",
+            kind=Queued.DIGEST_PART,
             chat_id=network.chat_id,
             network_id=network.id,
             due_at=item.due_at,
@@ -283,13 +279,13 @@ async def render_digest_private(
     return Rendered(parts[0]) if parts else None
 
 
-RENDERERS = {
-    "action_stage": render_stage,
-    "action_reminder": render_reminder,
-    "action_escalation": render_escalation,
-    "digest": render_digest,
-    "digest_part": render_digest_part,
-    "digest_private": render_digest_private,
+RENDERERS: dict[Queued, Renderer] = {
+    Queued.ACTION_STAGE: render_stage,
+    Queued.ACTION_REMINDER: render_reminder,
+    Queued.ACTION_ESCALATION: render_escalation,
+    Queued.DIGEST: render_digest,
+    Queued.DIGEST_PART: render_digest_part,
+    Queued.DIGEST_PRIVATE: render_digest_private,
 }
 
 

@@ -1,0 +1,38 @@
+"""Every kind of message the outgoing queue can hold. A row's kind picks its renderer; the
+registry (schedules.registry) has exactly one renderer for each member, checked at import."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Queued(StrEnum):
+    """Kinds of queued messages, grouped by the journey that queues them. The values are stored
+    in the database: renaming one needs a migration of the rows still pending."""
+
+    # rounds (schedules.rounds)
+    ROUND_ANNOUNCEMENT = "round_announcement"
+    ROUND_CLOSE = "round_close"
+    ROUND_RESULTS = "round_results"
+    ROUND_CHART = "round_chart"
+    ROUND_REMIND = "round_remind"
+    ROUND_REMINDER = "round_reminder"
+    ROUND_PROGRESS = "round_progress"
+    # actions and the weekly digest (schedules.actions)
+    ACTION_STAGE = "action_stage"
+    ACTION_REMINDER = "action_reminder"
+    ACTION_ESCALATION = "action_escalation"
+    DIGEST = "digest"
+    DIGEST_PART = "digest_part"
+    DIGEST_PRIVATE = "digest_private"
+    # agreements and their reviews (schedules.agreements, schedules.reviews)
+    AGREEMENT_RECORDED = "agreement_recorded"
+    REVIEW_DUE = "review_due"
+    REVIEW_PROMPT = "review_prompt"
+    REVIEW_CHASE = "review_chase"
+    REVIEW_CLOSE = "review_close"
+    REVIEW_OUTCOME = "review_outcome"
+    REVIEW_ESCALATION = "review_escalation"
+    # the network (schedules.network)
+    COORDINATOR_APPOINTED = "coordinator_appointed"
+    MEMBER_LEFT = "member_left"
