@@ -4,11 +4,12 @@ and the submit that moves the answers into the anonymous store."""
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.errors import NO_LONGER_ACTIVE, Refusal
+from domain.questionnaires import Questionnaire
 from domain.text import esc
 from handlers.base import (
     Context,
@@ -50,13 +51,7 @@ async def open_answer_link(update: Update, context: Context, token: str) -> None
         person, lang = await chatting_person(session, context, user)
         round_, draft, _ = await _answerable(session, round_.id, person.id, lang, create=True)
         questionnaire = await questionnaire_of(session, round_.questionnaire)
-        if draft.step == "items":
-            current = draft.answers.get(questionnaire.items[draft.position].key)
-            question = view.item_question(lang, round_, questionnaire, draft.position, current)
-        elif draft.step == "comment":
-            question = view.ask_comment(lang, round_, len(questionnaire.items) - 1)
-        else:
-            question = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
+        question = _screen(lang, round_, questionnaire, draft)
     await reply(update, view.intro(lang, network, round_, questionnaire))
     await reply(update, *question)
 
@@ -114,40 +109,16 @@ async def answer_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     kind, args = unpack(query.data)
-    user = query.from_user
     submitted = False
     async with context.unit_of_work() as session:
-        person, lang = await chatting_person(session, context, user)
+        person, lang = await chatting_person(session, context, query.from_user)
         round_, draft, member = await _answerable(
-            session,
-            int_arg(args, 0),
-            person.id,
-            lang,
-            submitting=kind is Cb.ROUND_SUBMIT,
+            session, int_arg(args, 0), person.id, lang, submitting=kind is Cb.ROUND_SUBMIT
         )
         questionnaire = await questionnaire_of(session, round_.questionnaire)
-        last = len(questionnaire.items) - 1
-        if kind is Cb.ROUND_ANSWER:
-            position, score = int_arg(args, 1), int_arg(args, 2)
-            if draft.step != "items" or position != draft.position or not 0 <= score <= 10:
-                raise Refusal(NO_LONGER_ACTIVE)
-            draft.answers = {**draft.answers, questionnaire.items[position].key: score}
-            draft.position = min(position + 1, last)
-            draft.step = "comment" if position == last else "items"
-        elif kind is Cb.ROUND_BACK:
-            position = int_arg(args, 1)
-            at = draft.position if draft.step == "items" else last + 1
-            if position != at or position == 0:
-                raise Refusal(NO_LONGER_ACTIVE)
-            draft.position, draft.step = position - 1, "items"
-        elif kind is Cb.ROUND_COMMENT:
-            if draft.step != "comment":
-                raise Refusal(NO_LONGER_ACTIVE)
-            draft.comment, draft.step = None, "review"
-        elif kind is Cb.ROUND_EDIT:
-            if draft.step != "review":
-                raise Refusal(NO_LONGER_ACTIVE)
-            draft.position, draft.step = 0, "items"
+        if kind is not Cb.ROUND_SUBMIT:
+            _move(kind, args, draft, questionnaire)
+            text, markup = _screen(lang, round_, questionnaire, draft)
         else:
             if draft.step != "review" or len(draft.answers) != len(questionnaire.items):
                 raise Refusal(NO_LONGER_ACTIVE)
@@ -155,20 +126,49 @@ async def answer_button(update: Update, context: Context) -> None:
             if not submitted:
                 raise Refusal(ALREADY_ANSWERED)
             answered = await store.answered_count(session, round_.id)
-            invited = max(round_.invited, answered)
-        if submitted:
-            text, markup = view.thanks(lang, answered, invited), None
-        elif draft.step == "items":
-            current = draft.answers.get(questionnaire.items[draft.position].key)
-            text, markup = view.item_question(lang, round_, questionnaire, draft.position, current)
-        elif draft.step == "comment":
-            text, markup = view.ask_comment(lang, round_, last + 1)
-        else:
-            text, markup = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
+            text, markup = view.thanks(lang, answered, max(round_.invited, answered)), None
     await query.answer()
     await replace(query, text, markup)
     if submitted:
         context.application.create_task(context.services.database.forget_history())
+
+
+def _move(kind: Cb, args: list[str], draft: Draft, questionnaire: Questionnaire) -> None:
+    """A score, ◀ Back, Skip or Change applied to the draft; a button of a screen the draft
+    has left (pressed twice, or an older copy) is refused and changes nothing."""
+    last = len(questionnaire.items) - 1
+    if kind is Cb.ROUND_ANSWER:
+        position, score = int_arg(args, 1), int_arg(args, 2)
+        if draft.step != "items" or position != draft.position or not 0 <= score <= 10:
+            raise Refusal(NO_LONGER_ACTIVE)
+        draft.answers = {**draft.answers, questionnaire.items[position].key: score}
+        draft.position = min(position + 1, last)
+        draft.step = "comment" if position == last else "items"
+    elif kind is Cb.ROUND_BACK:
+        position = int_arg(args, 1)
+        at = draft.position if draft.step == "items" else last + 1
+        if position != at or position == 0:
+            raise Refusal(NO_LONGER_ACTIVE)
+        draft.position, draft.step = position - 1, "items"
+    elif kind is Cb.ROUND_COMMENT and draft.step == "comment":
+        draft.comment, draft.step = None, "review"
+    elif kind is Cb.ROUND_EDIT and draft.step == "review":
+        draft.position, draft.step = 0, "items"
+    else:
+        raise Refusal(NO_LONGER_ACTIVE)
+
+
+def _screen(
+    lang: str, round_: Round, questionnaire: Questionnaire, draft: Draft
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What the person sees at the draft's step: a question, the comment or the review."""
+    if draft.step == "items":
+        current = draft.answers.get(questionnaire.items[draft.position].key)
+        return view.item_question(lang, round_, questionnaire, draft.position, current)
+    if draft.step == "comment":
+        # Back from the comment goes to the last question: the position after it.
+        return view.ask_comment(lang, round_, len(questionnaire.items))
+    return view.review(lang, round_, questionnaire, draft.answers, draft.comment)
 
 
 async def comment_text(
@@ -186,7 +186,7 @@ async def comment_text(
     assert message is not None
     comment = " ".join((message.text or "").split())
     if not comment:
-        text, markup = view.ask_comment(lang, round_, 0)
+        text, _ = view.ask_comment(lang, round_, 0)
         await reply(update, text)
         return True
     if len(comment) > view.COMMENT_LIMIT:
@@ -194,8 +194,7 @@ async def comment_text(
         return True
     draft.comment, draft.step = comment, "review"
     questionnaire = await questionnaire_of(session, round_.questionnaire)
-    text, markup = view.review(lang, round_, questionnaire, draft.answers, draft.comment)
-    await reply(update, text, markup)
+    await reply(update, *_screen(lang, round_, questionnaire, draft))
     return True
 
 

@@ -3,6 +3,9 @@ optional note. The reviews' schedule and messages are in schedules.reviews."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -38,22 +41,7 @@ async def answer(update: Update, context: Context) -> None:
         if not mine:
             raise Refusal(NOT_A_RESPONDER)
         key = mine[0]
-        label = responders[key][0]
-        existing = await session.get(ReviewAnswer, (review.id, key))
-        if existing is None:
-            session.add(
-                ReviewAnswer(
-                    review_id=review.id,
-                    responder=key,
-                    label=label,
-                    choice=value,
-                    answered_by=person.id,
-                    answered_at=now,
-                )
-            )
-        else:
-            existing.choice, existing.answered_by, existing.answered_at = value, person.id, now
-        await session.flush()
+        await _record(session, review.id, key, responders[key][0], value, person.id, now)
         if {a.responder for a in await store.answers_of(session, review.id)} >= set(responders):
             await close_review(session, review, agreement, network, now)
         await acknowledge(query)
@@ -63,6 +51,33 @@ async def answer(update: Update, context: Context) -> None:
         )
     if review.state == "closed":
         dispatch_soon(context)
+
+
+async def _record(
+    session: AsyncSession,
+    review_id: int,
+    key: str,
+    label: str,
+    choice: str,
+    person_id: int,
+    now: dt.datetime,
+) -> None:
+    """The party's answer (one per party: a second representative's replaces the first's)."""
+    existing = await session.get(ReviewAnswer, (review_id, key))
+    if existing is None:
+        session.add(
+            ReviewAnswer(
+                review_id=review_id,
+                responder=key,
+                label=label,
+                choice=choice,
+                answered_by=person_id,
+                answered_at=now,
+            )
+        )
+    else:
+        existing.choice, existing.answered_by, existing.answered_at = choice, person_id, now
+    await session.flush()
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

@@ -130,6 +130,19 @@ async def close_now(update: Update, context: Context) -> None:
     dispatch_soon(context)
 
 
+async def _extendable(session: AsyncSession, network: Network) -> Round:
+    """The newest round, if it is open or closed without results (and no newer round of its
+    questionnaire is open); else a refusal."""
+    round_ = await _latest_round(session, network, ("open", "closed"))
+    if round_ is None or round_.published or round_.result is not None:
+        raise Refusal(NO_OPEN_ROUND)
+    if round_.state == "closed" and await store.open_round(
+        session, network.id, round_.questionnaire
+    ):
+        raise Refusal(NO_OPEN_ROUND)
+    return round_
+
+
 async def extend(update: Update, context: Context) -> None:
     """/extend <date> in the group: give the newest round (open, or closed without results)
     more time (coordinators)."""
@@ -143,13 +156,7 @@ async def extend(update: Update, context: Context) -> None:
     async with context.unit_of_work() as session:
         network = await group_network(session, chat.id)
         await require_coordinator(session, network.id, user.id)
-        round_ = await _latest_round(session, network, ("open", "closed"))
-        if round_ is None or round_.published or round_.result is not None:
-            raise Refusal(NO_OPEN_ROUND)
-        if round_.state == "closed" and await store.open_round(
-            session, network.id, round_.questionnaire
-        ):
-            raise Refusal(NO_OPEN_ROUND)
+        round_ = await _extendable(session, network)
         typed = " ".join(context.args or [])
         if not typed:
             raise Refusal(EXTEND_USAGE)

@@ -40,7 +40,7 @@ from i18n import N_
 from schedules.actions import queue_digest, reschedule_action
 from storage import queries
 from storage import workgroups as store
-from storage.models import Network, Person, Trekker, WorkingGroup
+from storage.models import Action, Network, Person, Trekker, WorkingGroup
 from views import workgroups as view
 
 ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
@@ -286,6 +286,21 @@ async def show_card(update: Update, context: Context) -> None:
     await reply(update, text, markup)
 
 
+def _apply(what: str, action: Action, network: Network, now: dt.datetime) -> EditStep | None:
+    """Done, a week later or cancel applied to the action; or the change to ask about next."""
+    if what == "done":
+        action.state, action.done_at = "done", now
+    elif what == "cancel":
+        action.state = "cancelled"
+    elif what == "week":
+        action.due_on = max(action.due_on, network.today(now)) + dt.timedelta(days=7)
+    elif what in EditStep._value2member_map_:
+        return EditStep(what)
+    else:
+        raise Refusal(NO_LONGER_ACTIVE)
+    return None
+
+
 async def act(update: Update, context: Context) -> None:
     """Done, a week later, cancel — or start changing a date, note, owner or text — on an
     action, from its card or a reminder."""
@@ -299,15 +314,7 @@ async def act(update: Update, context: Context) -> None:
         action, network = await open_action(session, int_arg(args, 0), person.id)
         if action.state != "open":
             raise Refusal(NO_LONGER_ACTIVE)
-        change = EditStep(what) if what in EditStep._value2member_map_ else None
-        if what == "done":
-            action.state, action.done_at = "done", now
-        elif what == "cancel":
-            action.state = "cancelled"
-        elif what == "week":
-            action.due_on = max(action.due_on, network.today(now)) + dt.timedelta(days=7)
-        elif change is None:
-            raise Refusal(NO_LONGER_ACTIVE)
+        change = _apply(what, action, network, now)
         await reschedule_action(session, action, network, now)
         notes = await store.notes(session, action.id)
         text, markup = view.action_card(

@@ -384,3 +384,23 @@ async def test_a_second_process_cannot_open_the_same_round_twice(
     assert answered.get("show_alert") and "loopt al een ronde" in answered.get("text", "")
     async with bot.services.database.unit_of_work() as session:
         assert len((await session.scalars(select(Round))).all()) == 1
+
+
+async def test_back_from_the_comment_after_resuming_goes_to_the_last_question(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 5)
+    announcement = await start_round(bot, setup.net.els)
+    anna = setup.partners["Anna"]
+    [_, question] = await bot.press(anna, announcement, "Antwoord")
+    while "Wil je nog iets kwijt" not in question.text:
+        await bot.press(anna, question, "7")
+    total = question.text  # the comment screen
+    # Later, from the group's button again: the same comment screen, and its Back works.
+    [_, resumed] = await bot.press(anna, announcement, "Antwoord")
+    assert "Wil je nog iets kwijt" in resumed.text and resumed.text == total
+    await bot.press(anna, resumed, "◀ Terug")
+    [heading, *_] = resumed.text.split("\n")
+    assert heading.startswith("Vraag "), resumed.text  # a question again, not a refusal
+    number, of = heading.removeprefix("Vraag ").split(" van ")
+    assert number == of, heading  # the last one
