@@ -28,6 +28,7 @@ from handlers.base import (
     acknowledge,
     chatting_person,
     coordinator_membership,
+    dispatch_soon,
     group_network,
     is_coordinator,
     is_group,
@@ -38,6 +39,8 @@ from handlers.base import (
 )
 from i18n import N_
 from schedules.actions import queue_digest, reschedule_action
+from schedules.kinds import Queued
+from schedules.outbox import enqueue
 from storage import queries
 from storage import workgroups as store
 from storage.models import Action, Network, Person, Trekker, WorkingGroup
@@ -81,11 +84,20 @@ async def new_workgroup(update: Update, context: Context) -> None:
         created = WorkingGroup(network_id=network.id, name=name, purpose=purpose)
         session.add(created)
         await session.flush()
-        group = await store.group(session, created.id)
-        assert group is not None
-        await queue_digest(session, network, context.services.clock.now())
-    text, markup = view.new_group(network.language, group)
-    await reply(update, text, markup)
+        now = context.services.clock.now()
+        # The card is queued with the group it announces: a failed call is retried, and the
+        # group (and its 'I'll lead this' button) never exists unseen.
+        await enqueue(
+            session,
+            kind=Queued.WORKGROUP_CARD,
+            chat_id=network.chat_id,
+            network_id=network.id,
+            due_at=now,
+            payload={"group_id": created.id},
+            dedupe_key=f"workgroup:{created.id}:card",
+        )
+        await queue_digest(session, network, now)
+    dispatch_soon(context)
 
 
 async def take_lead(update: Update, context: Context) -> None:

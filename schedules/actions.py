@@ -279,7 +279,20 @@ async def render_digest_private(
     return Rendered(parts[0]) if parts else None
 
 
+async def render_workgroup_card(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """A new working group's card in the group, with its trekkers as they are when it is sent
+    (the 'I'll lead this' button while there are none)."""
+    group = await store.group(session, int(item.payload.get("group_id", 0)))
+    network = await session.get(Network, group.network_id) if group is not None else None
+    if group is None or network is None:
+        return None
+    return Rendered(*view.new_group(network.language, group))
+
+
 RENDERERS: dict[Queued, Renderer] = {
+    Queued.WORKGROUP_CARD: render_workgroup_card,
     Queued.ACTION_STAGE: render_stage,
     Queued.ACTION_REMINDER: render_reminder,
     Queued.ACTION_ESCALATION: render_escalation,

@@ -18,7 +18,8 @@ class Queued(StrEnum):
     ROUND_REMIND = "round_remind"
     ROUND_REMINDER = "round_reminder"
     ROUND_PROGRESS = "round_progress"
-    # actions and the weekly digest (schedules.actions)
+    # working groups, actions and the weekly digest (schedules.actions)
+    WORKGROUP_CARD = "workgroup_card"
     ACTION_STAGE = "action_stage"
     ACTION_REMINDER = "action_reminder"
     ACTION_ESCALATION = "action_escalation"

@@ -1,6 +1,6 @@
-"""What the network depends on hearing is queued with the state it announces: when Telegram
-fails the call (a 502, as it does now and then), the state stays saved and the message follows
-on the retry, exactly once."""
+"""What the network depends on hearing is queued with the state it announces (a round's
+announcement, a new agreement, a working group's card): when Telegram fails the call (a 502, as
+it does now and then), the state stays saved and the message follows on the retry, exactly once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from fakebot.spec import ApiError
 from fakebot.world import World
-from storage.models import Agreement, Round
+from storage.models import Agreement, Round, Trekker, WorkingGroup
 from tests.e2e.test_agreements import record
 from tests.e2e.test_rounds import network_with_partners
 from tests.harness import BotHarness
@@ -63,4 +63,28 @@ async def test_a_failed_agreement_notice_never_undoes_the_agreement(
     await bot.dispatch()
     notices = [m for m in world.bot_messages(group) if "Nieuwe afspraak" in (m.text or "")]
     assert len(notices) == 1 and "Signalen" in notices[0].text
+    assert bot.expected_rejections == []
+
+
+async def test_a_failed_working_group_card_is_retried_and_the_group_stays(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    els, group, anna = setup.net.els, setup.net.group, setup.partners["Anna"]
+    bot.inject("sendMessage", ApiError(502, "Bad Gateway"))
+    sent = await bot.send(els, group, "/workgroup Wonen met zorg | Passende woningen")
+    assert not [m for m in sent if "Werkgroep" in (m.text or "")]
+    async with bot.services.database.unit_of_work() as session:
+        assert [g.name for g in (await session.scalars(select(WorkingGroup))).all()] == [
+            "Wonen met zorg"
+        ]
+    bot.advance(seconds=15)
+    await bot.dispatch()
+    bot.advance(minutes=5)
+    await bot.dispatch()
+    [card] = [m for m in world.bot_messages(group) if "Werkgroep" in (m.text or "")]
+    assert "Wonen met zorg" in card.text
+    await bot.press(anna, card, "Ik trek")  # the card's button works as ever
+    async with bot.services.database.unit_of_work() as session:
+        assert len((await session.scalars(select(Trekker))).all()) == 1
     assert bot.expected_rejections == []
