@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.daytime import next_in_window
@@ -15,8 +14,9 @@ from domain.reminders import ESCALATE_AFTER_OVERDUE, next_reminder, overdue_reac
 from i18n import person_language
 from schedules.kinds import Queued
 from schedules.outbox import RenderContext, Rendered, Renderer, cancel_pending, enqueue
+from storage import queries
 from storage import workgroups as store
-from storage.models import Action, Member, Network, Outgoing, Person
+from storage.models import Action, Network, Outgoing, Person
 from views import workgroups as view
 
 DIGEST_WEEKDAY = 0  # Monday, at the start of office hours
@@ -86,12 +86,7 @@ async def render_stage(
     # downtime never skips it; once per due date.
     reached = overdue_reached(action.due_on, network.timezone, window, render.now)
     if max(stage - 1, reached) >= ESCALATE_AFTER_OVERDUE:
-        coordinators = await session.scalars(
-            select(Member.person_id).where(
-                Member.network_id == network.id, Member.is_coordinator.is_(True)
-            )
-        )
-        for person_id in coordinators:
+        for person_id in await queries.coordinator_ids(session, network.id):
             await enqueue(
                 session,
                 kind=Queued.ACTION_ESCALATION,

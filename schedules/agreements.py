@@ -19,7 +19,8 @@ from i18n import person_language
 from schedules.kinds import Queued
 from schedules.outbox import RenderContext, Rendered, Renderer, enqueue
 from storage import agreements as store
-from storage.models import Agreement, Member, Network, Outgoing, Person, Review, ReviewAnswer
+from storage import queries
+from storage.models import Agreement, Network, Outgoing, Person, Review, ReviewAnswer
 from views import agreements as view
 
 REVIEW_DAYS = 14
@@ -195,12 +196,7 @@ async def close_review(
     )
     responders = await store.responders(session, agreement)
     if any(key not in {a.responder for a in answers} for key in responders):
-        coordinators = await session.scalars(
-            select(Member.person_id).where(
-                Member.network_id == network.id, Member.is_coordinator.is_(True)
-            )
-        )
-        for person_id in coordinators:
+        for person_id in await queries.coordinator_ids(session, network.id):
             await enqueue(
                 session,
                 kind=Queued.REVIEW_ESCALATION,

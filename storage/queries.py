@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
@@ -162,14 +162,26 @@ async def members_of(session: AsyncSession, network_id: int) -> Sequence[Member]
     return result.all()
 
 
+def _coordinators(network_id: int) -> ColumnElement[bool]:
+    """The current members who coordinate the network (the rule of handlers.base
+    is_coordinator, as a query)."""
+    return and_(Member.network_id == network_id, Member.is_coordinator.is_(True), CURRENT)
+
+
 async def coordinator_count(session: AsyncSession, network_id: int) -> int:
     """How many coordinators a network has."""
     count = await session.scalar(
-        select(func.count())
-        .select_from(Member)
-        .where(Member.network_id == network_id, Member.is_coordinator.is_(True), CURRENT)
+        select(func.count()).select_from(Member).where(_coordinators(network_id))
     )
     return int(count or 0)
+
+
+async def coordinator_ids(session: AsyncSession, network_id: int) -> list[int]:
+    """The person ids of a network's coordinators, in a stable order."""
+    ids = await session.scalars(
+        select(Member.person_id).where(_coordinators(network_id)).order_by(Member.person_id)
+    )
+    return list(ids)
 
 
 async def organisations_of(session: AsyncSession, network_id: int) -> Sequence[Organisation]:
