@@ -10,10 +10,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.daytime import next_in_window
-from domain.reminders import ESCALATE_AFTER_OVERDUE, next_reminder, overdue_reached, window_of
+from domain.reminders import ESCALATE_AFTER_OVERDUE, next_reminder, overdue_reached
 from i18n import person_language
 from schedules.kinds import Queued
-from schedules.outbox import RenderContext, Rendered, Renderer, cancel_pending, enqueue
+from schedules.outbox import (
+    RenderContext,
+    Rendered,
+    Renderer,
+    cancel_pending,
+    enqueue,
+    sent_since,
+)
 from storage import queries
 from storage import workgroups as store
 from storage.models import Action, Network, Outgoing, Person
@@ -33,7 +40,7 @@ async def reschedule_action(
     await cancel_pending(session, dedupe_prefix=_prefix(action.id))
     if action.state != "open":
         return
-    window = window_of(network.work_start, network.work_end, network.work_days)
+    window = network.office_hours
     reminder = next_reminder(action.due_on, network.timezone, window, now)
     await _queue_stage(session, action, network, reminder.stage, reminder.at)
 
@@ -70,7 +77,7 @@ async def render_stage(
     stage = int(item.payload["stage"])
     due = action.due_on.isoformat()
     key = f"{_prefix(action.id)}{due}:{stage}"
-    window = window_of(network.work_start, network.work_end, network.work_days)
+    window = network.office_hours
     for trekker in action.working_group.trekkers:
         await enqueue(
             session,
@@ -138,6 +145,19 @@ async def render_reminder(
     if found is None:
         return None
     action, network, lang = found
+    # One a day per action and trekker: after downtime, a reminder deferred to the morning
+    # meets that morning's own (both would say the same), and the first one says it.
+    midnight = dt.datetime.combine(
+        network.today(render.now), dt.time(0), tzinfo=ZoneInfo(network.timezone)
+    )
+    if await sent_since(
+        session,
+        Queued.ACTION_REMINDER,
+        dedupe_prefix=_prefix(action.id),
+        chat_id=item.chat_id,
+        since=midnight,
+    ):
+        return None
     text, markup = view.reminder(
         lang,
         action,
@@ -166,7 +186,7 @@ async def render_escalation(
 
 def _next_digest_at(network: Network, after: dt.datetime) -> dt.datetime:
     zone = ZoneInfo(network.timezone)
-    window = window_of(network.work_start, network.work_end, network.work_days)
+    window = network.office_hours
     local = after.astimezone(zone)
     weekday = (network.digest_day - 1) % 7 if network.digest_day else DIGEST_WEEKDAY
     days_ahead = (weekday - local.weekday()) % 7 or 7

@@ -12,8 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import next_review
-from domain.daytime import next_in_window
-from domain.reminders import window_of
 from domain.reviews import STOP, overall
 from i18n import person_language
 from schedules.kinds import Queued
@@ -27,14 +25,9 @@ REVIEW_DAYS = 14
 CHASE_DAYS_BEFORE = 3
 
 
-def _window(network: Network):  # type: ignore[no-untyped-def]
-    return window_of(network.work_start, network.work_end, network.work_days)
-
-
 def _morning(network: Network, day: dt.date) -> dt.datetime:
-    window = _window(network)
-    moment = dt.datetime.combine(day, window.start, tzinfo=ZoneInfo(network.timezone))
-    return next_in_window(moment, network.timezone, window)
+    moment = dt.datetime.combine(day, network.office_hours.start, tzinfo=ZoneInfo(network.timezone))
+    return network.in_office_hours(moment)
 
 
 async def queue_review(session: AsyncSession, item: Agreement, network: Network) -> None:

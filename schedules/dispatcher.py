@@ -23,6 +23,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from domain.clock import Clock
+from schedules.kinds import IN_OFFICE_HOURS
 from schedules.outbox import RenderContext, Rendered, Renderer, State
 from storage import queries
 from storage.db import Database
@@ -92,11 +93,12 @@ class Dispatcher:
             for item in items:
                 by_chat[item.chat_id].append(item)
             limit = asyncio.Semaphore(PARALLEL_CHATS)
+            opening = await self._office_hours_openings(items)
 
             async def deliver_chat(chat_items: list[Outgoing]) -> None:
                 async with limit:
                     for item in chat_items:
-                        report.count(await self._deliver(item))
+                        report.count(await self._deliver_or_defer(item, opening))
 
             await asyncio.gather(*(deliver_chat(chat_items) for chat_items in by_chat.values()))
             return report
@@ -145,6 +147,38 @@ class Dispatcher:
                 select(Outgoing).where(Outgoing.id.in_(ids)).order_by(Outgoing.due_at, Outgoing.id)
             )
             return list(rows)
+
+    async def _office_hours_openings(self, items: list[Outgoing]) -> dict[int | None, dt.datetime]:
+        """For each network of the batch's office-hours kinds: now, or when its office hours
+        next open."""
+        ids = {item.network_id for item in items if item.kind in IN_OFFICE_HOURS}
+        ids.discard(None)
+        if not ids:
+            return {}
+        now = self.clock.now()
+        async with self.database.unit_of_work() as session:
+            networks = await session.scalars(select(Network).where(Network.id.in_(ids)))
+            return {network.id: network.in_office_hours(now) for network in networks}
+
+    async def _deliver_or_defer(
+        self, item: Outgoing, opening: Mapping[int | None, dt.datetime]
+    ) -> str:
+        opens = opening.get(item.network_id) if item.kind in IN_OFFICE_HOURS else None
+        if opens is not None and opens > self.clock.now():
+            return await self._defer(item, opens)
+        return await self._deliver(item)
+
+    async def _defer(self, item: Outgoing, until: dt.datetime) -> str:
+        """Outside office hours: back to waiting, not counted as an attempt, rendered when it
+        is sent (so it says what is true then)."""
+        values = {"state": State.PENDING, "due_at": until, "lease_until": None, "claimed_by": None}
+        async with self.database.unit_of_work() as session:
+            await session.execute(
+                update(Outgoing)
+                .where(self._mine(item))
+                .values(attempts=Outgoing.attempts - 1, **values)
+            )
+        return "deferred"
 
     async def _deliver(self, item: Outgoing) -> str:
         renderer = self.renderers.get(item.kind)

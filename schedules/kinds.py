@@ -37,3 +37,21 @@ class Queued(StrEnum):
     # the network (schedules.network)
     COORDINATOR_APPOINTED = "coordinator_appointed"
     MEMBER_LEFT = "member_left"
+
+
+# Reminders, prompts and digests reach people in their network's office hours only: one that
+# falls due outside them, also during downtime, waits (unrendered) for the next opening. What
+# answers a person's act or follows a chosen deadline (a round's results) goes when it is due.
+IN_OFFICE_HOURS = frozenset(
+    {
+        Queued.ROUND_REMINDER,
+        Queued.ROUND_PROGRESS,
+        Queued.ACTION_REMINDER,
+        Queued.ACTION_ESCALATION,
+        Queued.DIGEST,
+        Queued.DIGEST_PART,
+        Queued.DIGEST_PRIVATE,
+        Queued.REVIEW_DUE,
+        Queued.REVIEW_PROMPT,
+    }
+)

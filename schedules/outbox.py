@@ -106,3 +106,19 @@ async def cancel_pending(session: AsyncSession, *, dedupe_prefix: str) -> int:
         .where(Outgoing.state == State.PENDING)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def sent_since(
+    session: AsyncSession, kind: Queued, *, dedupe_prefix: str, chat_id: int, since: dt.datetime
+) -> bool:
+    """Whether a row of kind whose dedupe_key starts with dedupe_prefix reached chat_id since
+    then."""
+    found = await session.scalar(
+        select(Outgoing.id)
+        .where(Outgoing.kind == kind)
+        .where(Outgoing.dedupe_key.startswith(dedupe_prefix, autoescape=True))
+        .where(Outgoing.chat_id == chat_id, Outgoing.state == State.SENT)
+        .where(Outgoing.sent_at >= since)
+        .limit(1)
+    )
+    return found is not None

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from domain.daytime import next_in_window
 from domain.questionnaires import Questionnaire
 from domain.results import RoundResult
 from i18n import person_language, t
@@ -41,7 +40,7 @@ async def schedule_round(
     )
     queued: set[dt.datetime] = set()
     for days in REMIND_DAYS_BEFORE:
-        due = next_in_window(round_.closes_at - dt.timedelta(days=days), network.timezone)
+        due = network.in_office_hours(round_.closes_at - dt.timedelta(days=days))
         # Two stages that office hours move onto one moment (a round closing on Monday: both
         # land on Monday morning) are one reminder.
         if now < due < round_.closes_at and due not in queued:
@@ -63,7 +62,7 @@ async def queue_progress(
 ) -> None:
     zone = ZoneInfo(network.timezone)
     day = after.astimezone(zone).date() + dt.timedelta(days=1)
-    due = next_in_window(dt.datetime.combine(day, dt.time(10, 0), tzinfo=zone), network.timezone)
+    due = network.in_office_hours(dt.datetime.combine(day, dt.time(10, 0), tzinfo=zone))
     if due >= round_.closes_at:
         return
     await enqueue(

@@ -26,6 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from domain.daytime import Window, next_in_window
+from domain.reminders import window_of
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -121,6 +124,15 @@ class Network(Base):
     def today(self, now: dt.datetime) -> dt.date:
         """The date it is at the moment now in the network's time zone."""
         return now.astimezone(ZoneInfo(self.timezone)).date()
+
+    @property
+    def office_hours(self) -> Window:
+        """When reminders may reach its people (its settings, in its time zone)."""
+        return window_of(self.work_start, self.work_end, self.work_days)
+
+    def in_office_hours(self, moment: dt.datetime) -> dt.datetime:
+        """moment itself if it lies in office hours, else when they next open (UTC)."""
+        return next_in_window(moment, self.timezone, self.office_hours)
 
 
 class Organisation(Base):

@@ -76,3 +76,24 @@ async def test_a_reminder_on_its_way_when_week_later_is_pressed_is_dropped(
     bot.advance(minutes=6)  # the lease runs out; another process takes the row over
     await bot.dispatch()
     assert not [m for m in reminders(world, anna) if "Te laat" in m.text]
+
+
+async def test_downtime_over_a_night_and_a_weekend_reminds_in_office_hours_once(
+    bot: BotHarness, world: World
+) -> None:
+    els, anna = await with_action(bot, world)  # due Friday 27 November
+    await bot.stop()
+    bot.clock.set(utc(27, 11, 20))  # down from Thursday 18:00 until Friday 20:00
+    await bot.start(dispatch_on_start=True)
+    for moment in (utc(27, 11, 20), utc(28, 11, 12), utc(29, 11, 16), utc(30, 11, 8)):
+        bot.clock.set(moment)  # Friday evening, the weekend, Monday before office hours
+        await bot.dispatch()
+        assert reminders(world, anna) == []
+    bot.clock.set(utc(30, 11, 9))  # Monday 09:00: what waited and Monday's own, as one
+    await bot.dispatch()
+    [late] = reminders(world, anna)
+    assert "Te laat sinds vrijdag 27 november" in late.text
+    bot.advance(hours=3)
+    await bot.dispatch()
+    assert len(reminders(world, anna)) == 1
+    assert not [m for m in world.bot_messages(els) if "🚩" in (m.text or "")]
