@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.daytime import next_in_window
@@ -17,6 +18,7 @@ from schedules.outbox import (
     RenderContext,
     Rendered,
     Renderer,
+    State,
     cancel_pending,
     enqueue,
     sent_since,
@@ -27,6 +29,7 @@ from storage.models import Action, Network, Outgoing, Person
 from views import workgroups as view
 
 DIGEST_WEEKDAY = 0  # Monday, at the start of office hours
+DIGEST_PERIOD = dt.timedelta(days=7)
 
 
 def _prefix(action_id: int) -> str:
@@ -196,33 +199,55 @@ def _next_digest_at(network: Network, after: dt.datetime) -> dt.datetime:
     )
 
 
-async def queue_digest(session: AsyncSession, network: Network, after: dt.datetime) -> None:
-    """Queue the next weekly digest of the network (at most one per week)."""
+async def queue_digest(
+    session: AsyncSession, network: Network, after: dt.datetime, since: dt.datetime | None = None
+) -> None:
+    """Queue the next weekly digest of the network (at most one per week). It covers what
+    happened since `since` (the previous digest's moment), a week before it by default."""
     at = _next_digest_at(network, after)
+    covers = since if since is not None else at - DIGEST_PERIOD
     await enqueue(
         session,
         kind=Queued.DIGEST,
         chat_id=network.chat_id,
         network_id=network.id,
         due_at=at,
-        payload={},
+        payload={"since": covers.isoformat()},
         dedupe_key=f"digest:{network.id}:{at.date().isoformat()}",
     )
 
 
+def _digest_since(item: Outgoing) -> dt.datetime:
+    """The start of the period a digest row covers (rows queued before it was recorded: the
+    week before their slot)."""
+    since = item.payload.get("since")
+    if since is None:
+        return item.due_at - DIGEST_PERIOD
+    return dt.datetime.fromisoformat(str(since))
+
+
 async def digest_parts(
-    session: AsyncSession, network: Network, lang: str, now: dt.datetime
+    session: AsyncSession,
+    network: Network,
+    lang: str,
+    now: dt.datetime,
+    since: dt.datetime | None = None,
 ) -> list[str]:
-    """The digest's message(s): per working group done in the last week, due this week, late."""
+    """The digest's message(s): per working group what was done since the previous digest,
+    what is due this week and what is late."""
     today = network.today(now)
+    start = since if since is not None else now - DIGEST_PERIOD
     groups = []
     for group in await store.groups_of(session, network.id):
         open_actions = await store.open_actions(session, group.id)
-        done = await store.done_between(session, group.id, now - dt.timedelta(days=7), now)
+        done = await store.done_between(session, group.id, start, now)
         due = [a for a in open_actions if today <= a.due_on < today + dt.timedelta(days=7)]
         late = [a for a in open_actions if a.due_on < today]
         groups.append((group, done, due, late))
-    return view.digest(lang, network, groups, today) if groups else []
+    # A digest that covers more than a week (the bot was down on its day) says since when.
+    longer = now - start > DIGEST_PERIOD + dt.timedelta(days=1)
+    period_start = network.today(start) if longer else None
+    return view.digest(lang, network, groups, today, since=period_start) if groups else []
 
 
 async def render_digest(
@@ -232,10 +257,13 @@ async def render_digest(
     network = await session.get(Network, item.network_id) if item.network_id else None
     if network is None:
         return None
-    await queue_digest(session, network, max(item.due_at, render.now))
-    if network.digest == "off" or render.now - item.due_at > dt.timedelta(days=1):
+    # The next one covers from this moment on; one missed while the bot was down goes out
+    # once, late, and says which period it covers.
+    await queue_digest(session, network, max(item.due_at, render.now), since=render.now)
+    if network.digest == "off":
         return None
-    parts = await digest_parts(session, network, network.language, render.now)
+    since = _digest_since(item)
+    parts = await digest_parts(session, network, network.language, render.now, since)
     if not parts:
         return None
     if network.digest == "trekkers":
@@ -250,7 +278,7 @@ async def render_digest(
                 person_id=person_id,
                 network_id=network.id,
                 due_at=item.due_at,
-                payload={},
+                payload={"since": since.isoformat(), "at": render.now.isoformat()},
                 dedupe_key=f"digest:{network.id}:{item.due_at.date().isoformat()}:to:{person_id}",
             )
         return None
@@ -261,7 +289,7 @@ async def render_digest(
             chat_id=network.chat_id,
             network_id=network.id,
             due_at=item.due_at,
-            payload={"part": index, "at": render.now.isoformat()},
+            payload={"part": index, "at": render.now.isoformat(), "since": since.isoformat()},
             dedupe_key=f"digest:{network.id}:{item.due_at.date().isoformat()}:part:{index}",
         )
     return Rendered(parts[0])
@@ -275,7 +303,7 @@ async def render_digest_part(
     if network is None:
         return None
     at = dt.datetime.fromisoformat(str(item.payload["at"]))
-    parts = await digest_parts(session, network, network.language, at)
+    parts = await digest_parts(session, network, network.language, at, _digest_since(item))
     index = int(item.payload["part"])
     return Rendered(parts[index]) if index < len(parts) else None
 
@@ -289,7 +317,11 @@ async def render_digest_private(
         return None
     lang = await _person_lang(session, item.person_id, network)
     parts = (
-        await digest_parts(session, network, lang or network.language, render.now) if lang else []
+        await digest_parts(
+            session, network, lang or network.language, render.now, _digest_since(item)
+        )
+        if lang
+        else []
     )
     return Rendered(parts[0]) if parts else None
 
@@ -318,7 +350,16 @@ RENDERERS: dict[Queued, Renderer] = {
 
 
 async def requeue_digest(session: AsyncSession, network: Network, now: dt.datetime) -> None:
-    """After a settings change: the queued digest moves to the new day and hours."""
+    """After a settings change: the queued digest moves to the new day and hours, and still
+    covers what happened since the previous one."""
+    waiting = await session.scalar(
+        select(Outgoing)
+        .where(Outgoing.kind == Queued.DIGEST, Outgoing.network_id == network.id)
+        .where(Outgoing.state == State.PENDING)
+        .order_by(Outgoing.due_at)
+        .limit(1)
+    )
+    since = _digest_since(waiting) if waiting is not None else None
     await cancel_pending(session, dedupe_prefix=f"digest:{network.id}:")
     if await store.groups_of(session, network.id):
-        await queue_digest(session, network, now)
+        await queue_digest(session, network, now, since=since)

@@ -275,16 +275,37 @@ def digest(
     network: Network,
     per_group: Sequence[tuple[WorkingGroup, Sequence[Action], Sequence[Action], Sequence[Action]]],
     today: dt.date,
+    *,
+    since: dt.date | None = None,
 ) -> list[str]:
-    """The weekly digest: per working group done last week, due this week, overdue."""
+    """The weekly digest: per working group done last week (or since `since`, when it covers
+    more than a week), due this week, overdue."""
     blocks = [t(lang, "🗓 <b>Week overview of {network}</b>", network=esc(network.name))]
+    if since is not None:
+        blocks.append(
+            t(
+                lang,
+                "<i>Later than planned; about everything since {day}.</i>",
+                day=day(lang, since),
+            )
+        )
     for group, done, due, overdue in per_group:
         blocks.append(f"\n<b>{esc(group.name)}</b> ({trekker_names(group)})")
         if not (done or due or overdue):
             blocks.append(t(lang, "Nothing done, due or overdue."))
-        if done:
+        if done and since is not None:
+            blocks.append(
+                tn(
+                    lang,
+                    "✅ {n} done since {day}:",
+                    "✅ {n} done since {day}:",
+                    len(done),
+                    day=day(lang, since),
+                )
+            )
+        elif done:
             blocks.append(tn(lang, "✅ {n} done last week:", "✅ {n} done last week:", len(done)))
-            blocks.extend(f"  • {esc(shorten(a.title, 120))}" for a in done)
+        blocks.extend(f"  • {esc(shorten(a.title, 120))}" for a in done)
         if due:
             blocks.append(tn(lang, "⏰ {n} due this week:", "⏰ {n} due this week:", len(due)))
             blocks.extend("  " + action_line(lang, a, today) for a in due)

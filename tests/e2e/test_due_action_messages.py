@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fakebot.world import Message, User, World
+from fakebot.world import Chat, Message, User, World
 from handlers.base import services_of
 from schedules.dispatcher import Dispatcher
 from tests.e2e.test_rounds import network_with_partners
@@ -25,12 +25,22 @@ def reminders(world: World, user: User) -> list[Message]:
 
 async def with_action(bot: BotHarness, world: World) -> tuple[User, User]:
     """Anna leads a working group with one action due Friday 27 November; Els coordinates."""
+    els, anna, _ = await with_action_in_group(bot, world)
+    return els, anna
+
+
+async def with_action_in_group(bot: BotHarness, world: World) -> tuple[User, User, Chat]:
+    """with_action, and the network's group."""
     setup = await network_with_partners(bot, world, 2)
     els, anna = setup.net.els, setup.partners["Anna"]
     card = await new_group(bot, els, setup.net.group)
     await bot.press(anna, card, "Ik trek")
     await add_action(bot, anna, "Wonen met zorg", "Huurcontracten inventariseren", None, "vrijdag")
-    return els, anna
+    return els, anna, setup.net.group
+
+
+def digests(world: World, group: Chat) -> list[Message]:
+    return [m for m in world.bot_messages(group) if "Weekoverzicht van" in (m.text or "")]
 
 
 async def test_a_jump_past_the_escalation_step_still_tells_the_coordinator_once(
@@ -97,3 +107,43 @@ async def test_downtime_over_a_night_and_a_weekend_reminds_in_office_hours_once(
     await bot.dispatch()
     assert len(reminders(world, anna)) == 1
     assert not [m for m in world.bot_messages(els) if "🚩" in (m.text or "")]
+
+
+async def test_done_just_after_a_digest_is_in_the_next_even_when_it_is_late(
+    bot: BotHarness, world: World
+) -> None:
+    _, anna, group = await with_action_in_group(bot, world)
+    bot.clock.set(utc(30, 11, 9))  # Monday 09:00: the digest and an overdue reminder
+    await bot.dispatch()
+    [first] = digests(world, group)
+    assert "1 te laat" in first.text
+    [late] = reminders(world, anna)
+    bot.advance(minutes=30)
+    await bot.press(anna, late, "Klaar")
+    bot.advance(days=7, hours=1)  # a week's jump lands after the next Monday's slot
+    await bot.dispatch()
+    [_, second] = digests(world, group)
+    assert "1 afgerond vorige week" in second.text and "Huurcontracten" in second.text
+    assert "Later dan gepland" not in second.text
+
+
+async def test_a_digest_missed_during_downtime_goes_out_once_and_says_what_it_covers(
+    bot: BotHarness, world: World
+) -> None:
+    _, anna, group = await with_action_in_group(bot, world)
+    bot.clock.set(utc(27, 11, 9))  # Friday: due today, and done
+    await bot.dispatch()
+    [due_today] = reminders(world, anna)
+    await bot.press(anna, due_today, "Klaar")
+    await bot.stop()
+    bot.clock.set(utc(3, 12, 10))  # down from Friday until Thursday: Monday's slot passed
+    await bot.start(dispatch_on_start=True)
+    await bot.dispatch()
+    [missed] = digests(world, group)
+    assert "Later dan gepland; over alles sinds maandag 23 november" in missed.text
+    assert "1 afgerond sinds maandag 23 november" in missed.text
+    assert "Huurcontracten" in missed.text
+    bot.clock.set(utc(7, 12, 9))  # the next Monday: the usual week, from Thursday on
+    await bot.dispatch()
+    [_, usual] = digests(world, group)
+    assert "Later dan gepland" not in usual.text and "1 afgerond" not in usual.text
