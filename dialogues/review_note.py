@@ -9,7 +9,7 @@ from dialogues.engine import Dialogue, Kind, Said, Step, Turn, register
 from domain.errors import NO_LONGER_ACTIVE, Refusal
 from i18n import N_
 from storage import agreements as store
-from storage.models import ReviewAnswer
+from storage.models import Person, ReviewAnswer
 from views import agreements as view
 from views.workgroups import text_problem
 
@@ -26,6 +26,8 @@ class NoteData:
 
     review_id: int
     responder: str
+    replaced: str | None = None  # the choice this answer replaced, of
+    replaced_by: int | None = None  # another representative of the party
 
 
 NoteTurn = Turn[NoteStep, NoteData]
@@ -49,7 +51,19 @@ async def _ask_note(turn: NoteTurn) -> Said:
     agreement = await store.agreement(turn.session, review.agreement_id) if review else None
     if agreement is None:
         raise Refusal(NO_LONGER_ACTIVE)
-    return view.answered(turn.lang, agreement, answer.label, answer.choice), None
+    replaced_by = None
+    if turn.data.replaced is not None and turn.data.replaced_by is not None:
+        other = await turn.session.get(Person, turn.data.replaced_by)
+        replaced_by = other.first_name if other is not None else None
+    text = view.answered(
+        turn.lang,
+        agreement,
+        answer.label,
+        answer.choice,
+        replaced=turn.data.replaced,
+        replaced_by=replaced_by,
+    )
+    return text, None
 
 
 async def _note_typed(turn: NoteTurn, typed: str) -> None:

@@ -6,16 +6,20 @@ through the outgoing queue, safe across restarts."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
 
 from domain.calendar import next_review
 from domain.reviews import STOP, overall
 from i18n import person_language
 from schedules.kinds import Queued
-from schedules.outbox import RenderContext, Rendered, Renderer, enqueue
+from schedules.outbox import RenderContext, Rendered, Renderer, State, enqueue
 from storage import agreements as store
 from storage import queries
 from storage.models import Agreement, Network, Outgoing, Person, Review, ReviewAnswer
@@ -104,6 +108,11 @@ async def _ask(
             person = await session.get(Person, person_id)
             if person is None or not person.started or not person.reachable:
                 continue
+            section = {"review_id": review.id, "responder": key, "chase": chase}
+            # Two reviews asked of one person at once (an agreement and the ground rules on
+            # the same day, or what waited through downtime) are one message.
+            if await _join_waiting_prompt(session, person_id, network.id, section, at):
+                continue
             await enqueue(
                 session,
                 kind=Queued.REVIEW_PROMPT,
@@ -111,9 +120,71 @@ async def _ask(
                 person_id=person_id,
                 network_id=network.id,
                 due_at=at,
-                payload={"review_id": review.id, "responder": key, "chase": chase},
+                payload={"reviews": [section]},
                 dedupe_key=f"review:{review.id}:prompt:{key}:{person_id}:{stage}",
             )
+
+
+async def _join_waiting_prompt(
+    session: AsyncSession, person_id: int, network_id: int, section: dict[str, Any], at: dt.datetime
+) -> bool:
+    """Add section to a review prompt for this person that is still waiting to be sent."""
+    waiting = await session.scalars(
+        select(Outgoing)
+        .where(Outgoing.kind == Queued.REVIEW_PROMPT, Outgoing.state == State.PENDING)
+        .where(Outgoing.person_id == person_id, Outgoing.network_id == network_id)
+        .order_by(Outgoing.due_at, Outgoing.id)
+    )
+    for row in waiting:
+        sections = [s for s in prompt_sections(row.payload)]
+        if len(sections) >= MAX_SECTIONS:
+            continue
+        if any(s.review_id == section["review_id"] for s in sections):
+            return True
+        joined = [*(s.as_json() for s in sections), section]
+        # Only while it waits: a row the dispatcher claimed meanwhile is left alone.
+        result = await session.execute(
+            update(Outgoing)
+            .where(Outgoing.id == row.id, Outgoing.state == State.PENDING)
+            .values(payload={"reviews": joined}, due_at=min(row.due_at, at))
+        )
+        if getattr(result, "rowcount", 0):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class PromptSection:
+    """One review a prompt asks about: for which party, and whether it is the chase."""
+
+    review_id: int
+    responder: str
+    chase: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {"review_id": self.review_id, "responder": self.responder, "chase": self.chase}
+
+
+MAX_SECTIONS = 6  # reviews in one prompt message, so that it stays readable and under 4096
+
+
+def prompt_sections(payload: Mapping[str, Any]) -> list[PromptSection]:
+    """The reviews a prompt row asks about (rows queued before prompts were joined name one
+    review at the top level)."""
+    listed = payload.get("reviews")
+    raw = listed if isinstance(listed, list) else [payload]
+    sections = []
+    for section in raw:
+        if not isinstance(section, Mapping):
+            continue
+        try:
+            review_id = int(section.get("review_id", 0))
+        except (TypeError, ValueError):
+            continue
+        sections.append(
+            PromptSection(review_id, str(section.get("responder")), bool(section.get("chase")))
+        )
+    return sections
 
 
 async def open_review(
@@ -132,24 +203,140 @@ async def open_review(
 async def render_prompt(
     session: AsyncSession, item: Outgoing, render: RenderContext
 ) -> Rendered | None:
-    """The private question to one representative, unless their party has answered."""
-    found = await open_review(session, int(item.payload.get("review_id", 0)))
-    if found is None or item.person_id is None:
+    """The private question to one representative about the reviews their party has not
+    answered yet (one message, also when several fall on one day)."""
+    if item.person_id is None:
         return None
-    review, agreement, network = found
+    screen = await prompt_screen(session, item, item.person_id, waiting_only=True)
+    return Rendered(*screen) if screen is not None else None
+
+
+async def prompt_screen(
+    session: AsyncSession, item: Outgoing, person_id: int, *, waiting_only: bool
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """A prompt row's message as things stand: with waiting_only (when it is sent) only the
+    reviews still waiting for the person's party; otherwise (after an answer from a joined
+    prompt) every review it asked, the answered ones marked with who answered."""
+    person = await session.get(Person, person_id)
+    network = await session.get(Network, item.network_id) if item.network_id else None
+    if network is None:
+        return None
+    lang = person_language(person, None, network.language)
+    zone = ZoneInfo(network.timezone)
+    shown: list[view.PromptPart] = []
+    for section in prompt_sections(item.payload):
+        review = await store.review(session, section.review_id)
+        agreement = await store.agreement(session, review.agreement_id) if review else None
+        if review is None or agreement is None or agreement.network_id != network.id:
+            continue
+        responders = await store.responders(session, agreement)
+        answer = await session.get(ReviewAnswer, (review.id, section.responder))
+        still_open = review.state == "open" and section.responder in responders
+        if waiting_only and (answer is not None or not still_open):
+            continue
+        if section.responder in responders:
+            label = responders[section.responder][0]
+        else:
+            label = answer.label if answer is not None else ""
+        by = (
+            await session.get(Person, answer.answered_by) if answer and answer.answered_by else None
+        )
+        shown.append(
+            view.PromptPart(
+                agreement=agreement,
+                party=label,
+                deadline=review.deadline_at.astimezone(zone).date(),
+                review_id=review.id,
+                chase=section.chase,
+                answer=answer.choice if answer is not None else None,
+                answered_by=by.first_name if by is not None else None,
+                open=still_open,
+            )
+        )
+    if not shown:
+        return None
+    if len(shown) == 1 and waiting_only:
+        part = shown[0]
+        return view.review_prompt(
+            lang, part.agreement, part.party, part.deadline, part.review_id, part.chase
+        )
+    return view.review_prompts(lang, shown, item.id)
+
+
+async def tell_party(
+    session: AsyncSession,
+    review: Review,
+    network: Network,
+    key: str,
+    people: list[int],
+    answerer: int,
+    now: dt.datetime,
+    *,
+    was: str | None = None,
+    was_by: int | None = None,
+) -> None:
+    """Queue the note to the party's other representatives that it answered (or changed its
+    answer): two people of one organisation must not overwrite each other unseen."""
+    for person_id in people:
+        if person_id == answerer:
+            continue
+        person = await session.get(Person, person_id)
+        if person is None or not person.started or not person.reachable:
+            continue
+        await enqueue(
+            session,
+            kind=Queued.REVIEW_PARTY_ANSWERED,
+            chat_id=person_id,
+            person_id=person_id,
+            network_id=network.id,
+            due_at=now,
+            payload={"review_id": review.id, "responder": key, "was": was, "was_by": was_by},
+            dedupe_key=f"{_party_prefix(review.id, key, person_id)}{now.isoformat()}",
+        )
+
+
+def _party_prefix(review_id: int, key: str, person_id: int) -> str:
+    return f"review:{review_id}:party:{key}:{person_id}:"
+
+
+async def render_party_answered(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """What the party answered, as it stands when sent; only the newest such note goes (one
+    per change would repeat itself), and none about the person's own latest answer."""
+    review = await session.get(Review, int(item.payload.get("review_id", 0)))
     key = str(item.payload.get("responder"))
-    if await session.get(ReviewAnswer, (review.id, key)) is not None:
+    if review is None or item.person_id is None:
         return None
-    responders = await store.responders(session, agreement)
-    if key not in responders:
+    newer = await session.scalar(
+        select(Outgoing.id)
+        .where(Outgoing.kind == Queued.REVIEW_PARTY_ANSWERED, Outgoing.id > item.id)
+        .where(
+            Outgoing.dedupe_key.startswith(
+                _party_prefix(review.id, key, item.person_id), autoescape=True
+            )
+        )
+        .limit(1)
+    )
+    answer = await session.get(ReviewAnswer, (review.id, key))
+    if newer is not None or answer is None or answer.answered_by in (None, item.person_id):
+        return None
+    agreement = await store.agreement(session, review.agreement_id)
+    network = await session.get(Network, agreement.network_id) if agreement else None
+    who = await session.get(Person, answer.answered_by)
+    if agreement is None or network is None or who is None:
         return None
     person = await session.get(Person, item.person_id)
-    lang = person_language(person, None, network.language)
-    deadline = review.deadline_at.astimezone(ZoneInfo(network.timezone)).date()
-    text, markup = view.review_prompt(
-        lang, agreement, responders[key][0], deadline, review.id, bool(item.payload.get("chase"))
+    text = view.party_answered(
+        person_language(person, None, network.language),
+        agreement,
+        answer.label,
+        answer.choice,
+        who.first_name,
+        yours=str(item.payload["was"]) if item.payload.get("was_by") == item.person_id else None,
+        still_open=review.state == "open",
     )
-    return Rendered(text, markup)
+    return Rendered(text)
 
 
 async def render_chase(
@@ -278,4 +465,5 @@ RENDERERS: dict[Queued, Renderer] = {
     Queued.REVIEW_CLOSE: render_close,
     Queued.REVIEW_OUTCOME: render_outcome,
     Queued.REVIEW_ESCALATION: render_escalation,
+    Queued.REVIEW_PARTY_ANSWERED: render_party_answered,
 }

@@ -34,6 +34,7 @@ class Queued(StrEnum):
     REVIEW_CLOSE = "review_close"
     REVIEW_OUTCOME = "review_outcome"
     REVIEW_ESCALATION = "review_escalation"
+    REVIEW_PARTY_ANSWERED = "review_party_answered"
     # the network (schedules.network)
     COORDINATOR_APPOINTED = "coordinator_appointed"
     MEMBER_LEFT = "member_left"
@@ -53,5 +54,6 @@ IN_OFFICE_HOURS = frozenset(
         Queued.DIGEST_PRIVATE,
         Queued.REVIEW_DUE,
         Queued.REVIEW_PROMPT,
+        Queued.REVIEW_PARTY_ANSWERED,
     }
 )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
 
 from domain.callbacks import Cb, pack
 from domain.reviews import ADJUST, KEEP, NONE, STOP
-from domain.text import esc, pack_blocks, shorten
-from i18n import N_, t
+from domain.text import MESSAGE_LIMIT, esc, pack_blocks, shorten, telegram_length
+from i18n import N_, t, tn
 from storage.models import Agreement, Network, Organisation, Review, ReviewAnswer
 from views.keyboards import button, keyboard, rows
 from views.workgroups import day
@@ -257,17 +258,147 @@ def review_prompt(
     )
 
 
-def answered(lang: str, item: Agreement, label: str, value: str) -> str:
-    """After pressing a choice."""
-    return t(
+@dataclass(frozen=True)
+class PromptPart:
+    """One review in a joined prompt, as it stands."""
+
+    agreement: Agreement
+    party: str
+    deadline: dt.date
+    review_id: int
+    chase: bool
+    answer: str | None  # the party's choice, once someone answered
+    answered_by: str | None
+    open: bool
+
+
+def review_prompts(
+    lang: str, parts: Sequence[PromptPart], row_id: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Several reviews for one representative in one message: a numbered part per review and
+    a row of choices per review still to answer (their buttons name the prompt, so that an
+    answer can redraw the message with the other reviews still open)."""
+    head = tn(
         lang,
-        "Recorded for {party}: <b>{choice}</b> ({title}). Want to add a note? Type it now "
-        "(at most {limit} characters); otherwise nothing more is needed.",
+        "🔁 {n} agreement is up for review. For each: do we keep it as it is, adjust it, or "
+        "stop it? You can add a note after choosing.",
+        "🔁 {n} agreements are up for review. For each: do we keep it as it is, adjust it, "
+        "or stop it? You can add a note after choosing.",
+        len(parts),
+    )
+    budget = TEXT_LIMIT // max(len(parts), 1)
+    while True:
+        blocks = [head] + [
+            _prompt_part(lang, number, part, budget) for number, part in enumerate(parts, 1)
+        ]
+        text = "\n\n".join(blocks)
+        if telegram_length(text) <= MESSAGE_LIMIT or budget <= 40:
+            break
+        budget //= 2
+    choices = []
+    for number, part in enumerate(parts, 1):
+        if part.open and part.answer is None:
+            choices.append(
+                [
+                    button(
+                        f"{number} {mark} " + t(lang, CHOICE_LABELS[value]),
+                        pack(Cb.REVIEW_ANSWER, part.review_id, value, row_id),
+                    )
+                    for mark, value in (("✅", KEEP), ("✏️", ADJUST), ("⛔", STOP))
+                ]
+            )
+    return text, keyboard(*choices) if choices else None
+
+
+def _prompt_part(lang: str, number: int, part: PromptPart, budget: int) -> str:
+    title = f"<b>{number}. {esc(part.agreement.title)}</b>"
+    if part.answer is not None:
+        return t(
+            lang,
+            "{title} (for {party}): recorded <b>{choice}</b> ({who}).",
+            title=title,
+            party=esc(part.party),
+            choice=choice(lang, part.answer),
+            who=esc(part.answered_by or "—"),
+        )
+    if not part.open:
+        return t(lang, "{title}: this review is closed.", title=title)
+    head = t(lang, "⏰ Still open: ") if part.chase else ""
+    return head + t(
+        lang,
+        "{title} (for {party}), before {deadline}:\n{text}",
+        title=title,
+        party=esc(part.party),
+        deadline=day(lang, part.deadline),
+        text=esc(shorten(part.agreement.text, budget)),
+    )
+
+
+def answered(
+    lang: str,
+    item: Agreement,
+    label: str,
+    value: str,
+    *,
+    replaced: str | None = None,
+    replaced_by: str | None = None,
+) -> str:
+    """After pressing a choice (replacing what another representative answered for the party,
+    who is told)."""
+    text = t(
+        lang,
+        "Recorded for {party}: <b>{choice}</b> ({title}).",
         party=esc(label),
         choice=choice(lang, value),
         title=esc(item.title),
-        limit=NOTE_LIMIT,
     )
+    if replaced is not None:
+        text += " " + t(
+            lang,
+            "This replaces the answer {who} gave ({choice}); I will let {who} know.",
+            who=esc(replaced_by or "—"),
+            choice=choice(lang, replaced),
+        )
+    return (
+        text
+        + " "
+        + t(
+            lang,
+            "Want to add a note? Type it now (at most {limit} characters); otherwise nothing "
+            "more is needed.",
+            limit=NOTE_LIMIT,
+        )
+    )
+
+
+def party_answered(
+    lang: str,
+    item: Agreement,
+    label: str,
+    value: str,
+    who: str,
+    *,
+    yours: str | None,
+    still_open: bool,
+) -> str:
+    """Another representative of the party answered a review (perhaps replacing yours)."""
+    text = t(
+        lang,
+        "👥 {who} answered the review of <b>{title}</b> for {party}: <b>{choice}</b>.",
+        who=esc(who),
+        title=esc(item.title),
+        party=esc(label),
+        choice=choice(lang, value),
+    )
+    if yours is not None:
+        text += " " + t(lang, "That replaces your answer ({choice}).", choice=choice(lang, yours))
+    if still_open:
+        text += " " + t(
+            lang,
+            "You need not answer as well; if your organisation sees it differently, talk it "
+            "over, and either of you can still change it with the question's buttons.",
+        )
+    return text
 
 
 def note_saved(lang: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from fakebot.world import Message, User, World
-from storage.models import Agreement, Review
+from storage.models import Agreement, Review, ReviewAnswer
 from tests.e2e.test_rounds import network_with_partners
 from tests.harness import BotHarness
 
@@ -224,3 +224,85 @@ async def test_a_coordinator_of_two_networks_reads_and_writes_the_right_one(
     assert "nog geen spelregels" in in_group.text
     listings = await bot.send(els, els, "/agreements")
     assert len(listings) == 2 and any("Netwerk Oost" in m.text for m in listings)
+
+
+def joined_prompts(world: World, user: User) -> list[Message]:
+    return [m for m in world.bot_messages(user) if "zijn toe aan evaluatie" in (m.text or "")]
+
+
+def party_notes(world: World, user: User) -> list[Message]:
+    return [m for m in world.bot_messages(user) if (m.text or "").startswith("👥")]
+
+
+async def test_two_reviews_on_one_day_are_one_prompt_and_one_party_speaks_with_one_voice(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    els, p = setup.net.els, setup.partners
+    anna, bram, chris = p["Anna"], p["Bram"], p["Chris"]  # Anna and Bram are both Portaal
+    await record(
+        bot,
+        els,
+        "Niet-pluis overleg",
+        "Corporaties melden niet-pluis.",
+        ["Portaal", "Gemeente Amersfoort"],
+    )
+    await bot.send(els, els, "/setrules")
+    await bot.send(els, els, "1. We zoeken elkaar op als er gedoe dreigt.")
+    bot.clock.set(dt.datetime(2027, 5, 24, 8, 0, tzinfo=dt.UTC))  # both reviewed on 24 May
+    await bot.dispatch()
+
+    # One message per representative, with a numbered part and a row of choices per review.
+    [joined] = joined_prompts(world, anna)
+    assert prompts(world, anna) == [] and len(joined_prompts(world, bram)) == 1
+    assert "1. Niet-pluis overleg" in joined.text and "2. spelregels" in joined.text
+    assert "Corporaties melden niet-pluis" in joined.text and "We zoeken elkaar op" in joined.text
+    assert [b["text"][0] for b in joined.buttons()] == ["1"] * 3 + ["2"] * 3
+    anna_row = joined.buttons()[0]["callback_data"].split(":")[3]
+    [chris_prompt] = joined_prompts(world, chris)
+
+    # Anna answers the first: that part is marked, the second keeps its buttons, the note is
+    # invited below.
+    await bot.press(anna, joined, "1 ✅")
+    assert "vastgelegd Zo laten (Anna)" in joined.text
+    assert [b["text"][0] for b in joined.buttons()] == ["2"] * 3
+    invitation = world.bot_messages(anna)[-1]
+    assert "Vastgelegd voor Portaal: Zo laten (Niet-pluis overleg)" in invitation.text
+    await bot.send(anna, anna, "Werkt goed in de wijk")
+    await bot.dispatch()
+    # Bram, Portaal's other representative, is told; his question still works.
+    [told] = party_notes(world, bram)
+    assert "Anna heeft de evaluatie van Niet-pluis overleg beantwoord voor Portaal" in told.text
+    assert "Zo laten" in told.text and "Jij hoeft niet ook te antwoorden" in told.text
+
+    # Bram sees it differently: his answer replaces Anna's, he is told so, and so is she.
+    bram_prompt = joined_prompts(world, bram)[0]
+    await bot.press(bram, bram_prompt, "1 ⛔")
+    assert "Dit vervangt het antwoord van Anna (Zo laten); ik laat het Anna weten" in (
+        world.bot_messages(bram)[-1].text
+    )
+    await bot.dispatch()
+    [back] = party_notes(world, anna)
+    assert "Bram heeft de evaluatie van Niet-pluis overleg beantwoord voor Portaal" in back.text
+    assert "Stoppen" in back.text and "Dat vervangt jouw antwoord (Zo laten)" in back.text
+    async with bot.services.database.unit_of_work() as session:
+        [portaal] = [
+            a for a in (await session.scalars(select(ReviewAnswer))).all() if a.label == "Portaal"
+        ]
+        assert (portaal.choice, portaal.answered_by) == ("stop", bram.id)
+
+    # Pressing what the party already answered changes nothing and tells nobody.
+    await bot.press(anna, joined, "2 ✅")
+    await bot.press(bram, bram_prompt, "2 ✅")
+    await bot.dispatch()
+    assert len(party_notes(world, anna)) == 1
+    assert "2. spelregels" in bram_prompt.text and not bram_prompt.buttons()
+
+    # A forged prompt id is refused or ignored; it never shows another person's prompt.
+    data = chris_prompt.buttons()[0]["callback_data"]
+    forged = ":".join([*data.split(":")[:3], "9" * 30])
+    await bot.press_data(chris, chris_prompt, forged)
+    assert "werkt niet meer" in (bot.answer_to_last_press() or {})["text"]
+    await bot.press_data(chris, chris_prompt, ":".join([*data.split(":")[:3], anna_row]))
+    assert "Vastgelegd voor Gemeente Amersfoort: Zo laten" in chris_prompt.text
+    assert "Anna" not in chris_prompt.text and "Portaal" not in chris_prompt.text
