@@ -113,6 +113,11 @@ class FakeBotApi:
             returns = method_named(canonical)["returns"]
             if isinstance(result, (dict, list)) and returns[0] != "Boolean":
                 check_object(returns[0], result, f"{canonical} result")
+            for held in self.world.holds:
+                if held.matches(canonical, values):
+                    held.arrived.set()
+                    await held.released.wait()
+                    break
         except ApiError as error:
             # Rate limits and migrations are Telegram steering the bot, not the bot doing wrong.
             if not error.parameters and "not modified" not in error.description:

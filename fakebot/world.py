@@ -173,6 +173,24 @@ class Message:
         return data
 
 
+@dataclass
+class Hold:
+    """A call that Telegram carried out but has not answered yet (see World.hold)."""
+
+    method: str
+    chat_id: int | None
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def matches(self, method: str, values: dict[str, Any]) -> bool:
+        if method != self.method or self.arrived.is_set():
+            return False
+        return self.chat_id is None or str(values.get("chat_id")) == str(self.chat_id)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class World:
     """Everything the fake Telegram knows, and the acts of people in it."""
 
@@ -188,6 +206,7 @@ class World:
         self.calls: list[tuple[float, str, dict[str, Any]]] = []
         self.rejections: list[tuple[str, int, str]] = []
         self.injected: list[tuple[str, ApiError]] = []
+        self.holds: list[Hold] = []
         self.webhook: dict[str, Any] | None = None
         self._update_ids = itertools.count(1)
         self._user_ids = itertools.count(100001)
@@ -436,3 +455,10 @@ class World:
     def inject(self, method: str, error: ApiError) -> None:
         """Make the next call of method fail with error (a 429, a 502, ...)."""
         self.injected.append((method, error))
+
+    def hold(self, method: str, chat_id: int | None = None) -> Hold:
+        """Make the next call of method (to chat_id, if given) take effect but keep its answer
+        back until released: a message on its way while people go on acting."""
+        held = Hold(method, chat_id)
+        self.holds.append(held)
+        return held

@@ -18,12 +18,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from domain.clock import Clock
-from schedules.kinds import IN_OFFICE_HOURS
+from schedules.kinds import IN_OFFICE_HOURS, RECHECK_AFTER_SEND
 from schedules.outbox import RenderContext, Rendered, Renderer, State
 from storage import queries
 from storage.db import Database
@@ -193,11 +200,11 @@ class Dispatcher:
             if rendered is None:
                 return await self._finish(item, State.SKIPPED)
             try:
-                await self._send(item.chat_id, rendered)
+                sent = await self._send(item.chat_id, rendered)
             except ChatMigrated as error:
                 # The group became a supergroup while we were not looking: follow it, resend.
                 await self._follow_migration(item, error.new_chat_id)
-                await self._send(error.new_chat_id, rendered)
+                sent = await self._send(error.new_chat_id, rendered)
         except RetryAfter as error:
             # AIORateLimiter already waited and retried; try again no earlier than told.
             wait = dt.timedelta(seconds=_retry_after_seconds(error))
@@ -216,21 +223,54 @@ class Dispatcher:
             self.errors.append(error)
             del self.errors[:-100]
             return await self._retry_later(item, repr(error))
+        if item.kind in RECHECK_AFTER_SEND:
+            return await self._finish_rechecked(item, renderer, rendered, sent)
         return await self._finish(item, State.SENT)
 
-    async def _send(self, chat_id: int, rendered: Rendered) -> None:
+    async def _send(self, chat_id: int, rendered: Rendered) -> Message:
         if rendered.photo is not None:
-            await self.bot.send_photo(
+            return await self.bot.send_photo(
                 chat_id,
                 rendered.photo,
                 caption=rendered.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=rendered.reply_markup,
             )
-            return
-        await self.bot.send_message(
+        return await self.bot.send_message(
             chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup
         )
+
+    async def _finish_rechecked(
+        self, item: Outgoing, renderer: Renderer, rendered: Rendered, sent: Message
+    ) -> str:
+        """Sent; but a person may have acted while it was on its way (Week later on the action,
+        an answer to the round or the review): look again as it is marked sent, and take the
+        message back or correct it once that has committed."""
+        async with self.database.unit_of_work() as session:
+            now_true = await renderer(
+                session, item, RenderContext(self.bot.username, self.clock.now())
+            )
+            await session.execute(
+                update(Outgoing)
+                .where(self._mine(item))
+                .values(state=State.SENT, sent_at=self.clock.now(), lease_until=None)
+            )
+        if now_true == rendered:
+            return State.SENT.value
+        try:
+            if now_true is None:
+                await self.bot.delete_message(sent.chat_id, sent.message_id)
+            else:
+                await self.bot.edit_message_text(
+                    now_true.text,
+                    chat_id=sent.chat_id,
+                    message_id=sent.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=now_true.reply_markup,
+                )
+        except TelegramError as error:
+            log.warning("Could not correct sent row %s (%s): %s", item.id, item.kind, error)
+        return State.SENT.value
 
     def _mine(self, item: Outgoing) -> ColumnElement[bool]:
         return and_(

@@ -57,3 +57,16 @@ IN_OFFICE_HOURS = frozenset(
         Queued.REVIEW_PARTY_ANSWERED,
     }
 )
+
+
+# What a person's own act can make untrue while it is on its way (Week later, an answer): the
+# dispatcher looks again as it marks the row sent, and takes the message back or corrects it.
+# Their renderers only read.
+RECHECK_AFTER_SEND = frozenset(
+    {
+        Queued.ACTION_REMINDER,
+        Queued.ACTION_ESCALATION,
+        Queued.ROUND_REMINDER,
+        Queued.REVIEW_PROMPT,
+    }
+)

@@ -4,6 +4,7 @@ trekker pressed Week later is dropped instead of arriving with a false "Te laat"
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from fakebot.world import Chat, Message, User, World
@@ -147,3 +148,31 @@ async def test_a_digest_missed_during_downtime_goes_out_once_and_says_what_it_co
     await bot.dispatch()
     [_, usual] = digests(world, group)
     assert "Later dan gepland" not in usual.text and "1 afgerond" not in usual.text
+
+
+async def test_a_reminder_in_flight_when_week_later_is_pressed_is_taken_back(
+    bot: BotHarness, world: World
+) -> None:
+    _, anna = await with_action(bot, world)
+    bot.clock.set(utc(27, 11, 9))  # Friday 09:00: due today
+    await bot.dispatch()
+    [due_today] = reminders(world, anna)
+    bot.clock.set(utc(30, 11, 9))  # Monday 09:00: the first overdue reminder goes out ...
+    held = world.hold("sendMessage", chat_id=anna.id)
+    dispatching = asyncio.create_task(bot.dispatch())
+    await asyncio.wait_for(held.arrived.wait(), 10)
+    assert [m for m in reminders(world, anna) if "Te laat" in m.text]  # Telegram has it
+    # ... and while Telegram has not yet answered, Anna moves the action a week on.
+    presses = len(world.callback_answers)
+    pressing = asyncio.create_task(bot.press(anna, due_today, "Week later"))
+    for _ in range(500):  # until the press is saved and answered
+        if len(world.callback_answers) > presses and bot.answer_to_last_press() is not None:
+            break
+        await asyncio.sleep(0.01)
+    held.release()
+    await pressing
+    await dispatching
+    assert not [m for m in reminders(world, anna) if "Te laat" in m.text]
+    bot.advance(days=1)
+    await bot.dispatch()
+    assert not [m for m in reminders(world, anna) if "Te laat" in m.text]
