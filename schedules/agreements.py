@@ -327,16 +327,16 @@ async def render_party_answered(
     if agreement is None or network is None or who is None:
         return None
     person = await session.get(Person, item.person_id)
-    text = view.party_answered(
+    text, markup = view.party_answered(
         person_language(person, None, network.language),
         agreement,
         answer.label,
         answer.choice,
         who.first_name,
         yours=str(item.payload["was"]) if item.payload.get("was_by") == item.person_id else None,
-        still_open=review.state == "open",
+        review_id=review.id if review.state == "open" else None,
     )
-    return Rendered(text)
+    return Rendered(text, markup)
 
 
 async def render_chase(

@@ -379,9 +379,11 @@ def party_answered(
     who: str,
     *,
     yours: str | None,
-    still_open: bool,
-) -> str:
-    """Another representative of the party answered a review (perhaps replacing yours)."""
+    review_id: int | None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Another representative of the party answered a review (perhaps replacing yours); while
+    the review is open (review_id), with the other choices, so that this representative can
+    change the party's answer also when their own question never came."""
     text = t(
         lang,
         "👥 {who} answered the review of <b>{title}</b> for {party}: <b>{choice}</b>.",
@@ -392,13 +394,21 @@ def party_answered(
     )
     if yours is not None:
         text += " " + t(lang, "That replaces your answer ({choice}).", choice=choice(lang, yours))
-    if still_open:
-        text += " " + t(
-            lang,
-            "You need not answer as well; if your organisation sees it differently, talk it "
-            "over, and either of you can still change it with the question's buttons.",
+    if review_id is None:
+        return text, None
+    text += " " + t(
+        lang,
+        "You need not answer as well. If your organisation sees it differently, talk it over; "
+        "either of you can still change the answer below.",
+    )
+    others = [
+        button(
+            f"{mark} " + t(lang, CHOICE_LABELS[option]), pack(Cb.REVIEW_ANSWER, review_id, option)
         )
-    return text
+        for mark, option in (("✅", KEEP), ("✏️", ADJUST), ("⛔", STOP))
+        if option != value
+    ]
+    return text, keyboard(others)
 
 
 def note_saved(lang: str) -> str:

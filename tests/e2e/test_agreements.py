@@ -274,6 +274,7 @@ async def test_two_reviews_on_one_day_are_one_prompt_and_one_party_speaks_with_o
     [told] = party_notes(world, bram)
     assert "Anna heeft de evaluatie van Niet-pluis overleg beantwoord voor Portaal" in told.text
     assert "Zo laten" in told.text and "Jij hoeft niet ook te antwoorden" in told.text
+    assert len(told.buttons()) == 2
 
     # Bram sees it differently: his answer replaces Anna's, he is told so, and so is she.
     bram_prompt = joined_prompts(world, bram)[0]
@@ -306,3 +307,40 @@ async def test_two_reviews_on_one_day_are_one_prompt_and_one_party_speaks_with_o
     await bot.press_data(chris, chris_prompt, ":".join([*data.split(":")[:3], anna_row]))
     assert "Vastgelegd voor Gemeente Amersfoort: Zo laten" in chris_prompt.text
     assert "Anna" not in chris_prompt.text and "Portaal" not in chris_prompt.text
+
+
+async def test_the_other_representative_can_change_the_answer_from_the_note(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    els, p = setup.net.els, setup.partners
+    anna, bram = p["Anna"], p["Bram"]
+    await record(
+        bot,
+        els,
+        "Huurcontracten",
+        "Op naam van de zorgaanbieder.",
+        ["Portaal", "Gemeente Amersfoort"],
+    )
+    bot.clock.set(dt.datetime(2027, 5, 24, 8, 0, tzinfo=dt.UTC))
+    await bot.dispatch()
+    await bot.press(anna, prompts(world, anna)[0], "Zo laten")
+    await bot.dispatch()
+    [told] = party_notes(world, bram)
+    assert [b["text"] for b in told.buttons()] == ["✏️ Aanpassen", "⛔ Stoppen"]
+    await bot.press(bram, told, "Aanpassen")
+    assert "Vastgelegd voor Portaal: Aanpassen" in told.text
+    assert "Dit vervangt het antwoord van Anna (Zo laten)" in told.text
+    await bot.send(bram, bram, "De zorgaanbieder wil een ander model")
+    await bot.dispatch()
+    [back] = party_notes(world, anna)
+    assert "Bram heeft de evaluatie van Huurcontracten beantwoord voor Portaal" in back.text
+    # Once the review is closed, a note tells what happened but offers nothing to press.
+    await bot.press(p["Chris"], prompts(world, p["Chris"])[0], "Zo laten")
+    await bot.press(anna, back, "Stoppen")
+    assert "werkt niet meer" in (bot.answer_to_last_press() or {})["text"]
+    async with bot.services.database.unit_of_work() as session:
+        answers = {
+            a.label: (a.choice, a.note) for a in (await session.scalars(select(ReviewAnswer)))
+        }
+    assert answers["Portaal"] == ("adjust", "De zorgaanbieder wil een ander model")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
+
 from fakebot.world import Chat, Message, User, World
 from handlers.base import services_of
 from schedules.dispatcher import Dispatcher
@@ -150,8 +152,9 @@ async def test_a_digest_missed_during_downtime_goes_out_once_and_says_what_it_co
     assert "Later dan gepland" not in usual.text and "1 afgerond" not in usual.text
 
 
-async def test_a_reminder_in_flight_when_week_later_is_pressed_is_taken_back(
-    bot: BotHarness, world: World
+@pytest.mark.parametrize("act", ["Week later", "Klaar"])
+async def test_a_reminder_in_flight_when_the_trekker_acts_is_taken_back(
+    bot: BotHarness, world: World, act: str
 ) -> None:
     _, anna = await with_action(bot, world)
     bot.clock.set(utc(27, 11, 9))  # Friday 09:00: due today
@@ -162,9 +165,9 @@ async def test_a_reminder_in_flight_when_week_later_is_pressed_is_taken_back(
     dispatching = asyncio.create_task(bot.dispatch())
     await asyncio.wait_for(held.arrived.wait(), 10)
     assert [m for m in reminders(world, anna) if "Te laat" in m.text]  # Telegram has it
-    # ... and while Telegram has not yet answered, Anna moves the action a week on.
+    # ... and while Telegram has not yet answered, Anna moves the action on, or finishes it.
     presses = len(world.callback_answers)
-    pressing = asyncio.create_task(bot.press(anna, due_today, "Week later"))
+    pressing = asyncio.create_task(bot.press(anna, due_today, act))
     for _ in range(500):  # until the press is saved and answered
         if len(world.callback_answers) > presses and bot.answer_to_last_press() is not None:
             break
