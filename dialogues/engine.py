@@ -62,6 +62,9 @@ class Kind(StrEnum):
     NEW_AGREEMENT = "agreement"
     NEW_TEXT = "agreement_text"
     REVIEW_NOTE = "review_note"
+    PROFILE_TEXT = "profile_text"
+    PROFILE_LIMIT = "profile_limit"
+    SIGNAL_CONTACT = "signal_contact"
 
 
 Said = tuple[str, InlineKeyboardMarkup | None]

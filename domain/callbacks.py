@@ -58,6 +58,17 @@ class Cb(StrEnum):
     AGREEMENT_SAVE = "ag"
     AGREEMENT_EDIT = "ae"
     REVIEW_ANSWER = "va"
+    PROFILE_SHOW = "ov"
+    PROFILE_FIELD = "of"
+    PROFILE_CHECK = "ok"
+    LIMIT_ADD = "ol"
+    LIMIT_REASON = "or"
+    LIMIT_LIST = "om"
+    LIMIT_REMOVE = "ox"
+    CONTACT_START = "oc"
+    CONTACT_CHANNEL = "oh"
+    CONTACT_CONSENT = "oy"
+    CONTACT_STOP = "os"
 
 
 class BadCallback(ValueError):

@@ -44,6 +44,7 @@ from i18n import LANGUAGES, N_, t
 from schedules.actions import requeue_digest
 from schedules.kinds import Queued
 from schedules.outbox import enqueue
+from schedules.profiles import representative_left
 from storage import queries
 from storage.models import Member, Network, Person
 from views import network as view
@@ -463,7 +464,10 @@ async def member_left(update: Update, context: Context) -> None:
         member = await queries.membership(session, network.id, gone.id) if network else None
         if network is None or member is None:
             return
+        was_partner = member.is_partner
         await queries.mark_left(session, member, now)
+        if was_partner:
+            await representative_left(session, member, network, now)
         if member.person.started and member.person.reachable:
             await enqueue(
                 session,

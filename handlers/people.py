@@ -26,11 +26,14 @@ from handlers.base import (
     update_language,
 )
 from i18n import LANGUAGES, N_, person_language, t
+from schedules.profiles import representative_left
+from storage import profiles as profiles_store
 from storage import queries
 from storage import rounds as rounds_store
 from storage.models import Member, Network, Person, Round
 from storage.rounds import questionnaire_of
 from views import people as view
+from views import profiles as profile_view
 
 BAD_LINK = N_(
     "This join link is not valid (any more). Ask for a fresh one with /join in your "
@@ -205,6 +208,9 @@ async def leave_button(update: Update, context: Context) -> None:
         else:
             if member.is_coordinator and await queries.coordinator_count(session, network.id) <= 1:
                 raise Refusal(LAST_COORDINATOR_LEAVING, network=esc(network.name))
+            if member.is_partner:
+                now = context.services.clock.now()
+                await representative_left(session, member, network, now)
             await session.delete(member)
             await engine.end(session, person.id, network.id)
             text, markup = view.left(lang, network), None
@@ -270,7 +276,9 @@ async def my_data(update: Update, context: Context) -> None:
             await _mention(session, round_, 0)
             for round_ in await rounds_store.rounds_answered_by(session, person.id)
         ]
-    for part in view.my_data(lang, person, memberships, drafts, answered):
+        consents, edited = await profiles_store.personal_data(session, person.id)
+        contacts = [profile_view.contact_summary(lang, o, c) for o, c in consents]
+    for part in view.my_data(lang, person, memberships, drafts, answered, contacts, edited):
         await reply(update, part)
 
 

@@ -38,6 +38,9 @@ class Queued(StrEnum):
     # the network (schedules.network)
     COORDINATOR_APPOINTED = "coordinator_appointed"
     MEMBER_LEFT = "member_left"
+    # organisation profiles (schedules.profiles)
+    PROFILE_CHECK = "profile_check"
+    PROFILE_CHECK_PROMPT = "profile_check_prompt"
 
 
 # Reminders, prompts and digests reach people in their network's office hours only: one that
@@ -55,6 +58,8 @@ IN_OFFICE_HOURS = frozenset(
         Queued.REVIEW_DUE,
         Queued.REVIEW_PROMPT,
         Queued.REVIEW_PARTY_ANSWERED,
+        Queued.PROFILE_CHECK,
+        Queued.PROFILE_CHECK_PROMPT,
     }
 )
 
@@ -68,5 +73,6 @@ RECHECK_AFTER_SEND = frozenset(
         Queued.ACTION_ESCALATION,
         Queued.ROUND_REMINDER,
         Queued.REVIEW_PROMPT,
+        Queued.PROFILE_CHECK_PROMPT,
     }
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from schedules import actions, agreements, network, rounds
+from schedules import actions, agreements, network, profiles, rounds
 from schedules.kinds import Queued
 from schedules.outbox import Renderer
 
@@ -30,4 +30,5 @@ RENDERERS = one_registry(
     actions.RENDERERS,
     agreements.RENDERERS,
     network.RENDERERS,
+    profiles.RENDERERS,
 )

@@ -519,3 +519,59 @@ class ReviewAnswer(Base):
     note: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     answered_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class OrganisationProfile(Base):
+    """What an organisation brings to the network, in its own words: what it wants to achieve
+    here (interests), what it can offer and which signals it wants to hear of; what it cannot
+    do is in OrganisationLimit. Any of its representatives edits it; every edit is dated."""
+
+    __tablename__ = "organisation_profile"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    interests: Mapped[str | None] = mapped_column(Text)
+    offers: Mapped[str | None] = mapped_column(Text)
+    signals: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    # When a representative last answered "Klopt dit nog?" with Klopt.
+    checked_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class OrganisationLimit(Base):
+    """Something an organisation cannot do, and why (money, law, mandate, capacity, other):
+    the onmogelijkheden partners need to know of each other."""
+
+    __tablename__ = "organisation_limit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+
+
+class SignalContact(Base):
+    """A representative who agreed, in private chat, to be an organisation's contact for
+    signals, and how and when they want to be reached. The row is the consent: revoking it,
+    leaving the network or /forgetme deletes it."""
+
+    __tablename__ = "signal_contact"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    channel: Mapped[str] = mapped_column(String(16))  # telegram, phone, email
+    address: Mapped[str | None] = mapped_column(String(128))  # the number or address
+    reachable: Mapped[str] = mapped_column(String(200))
+    agreed_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+    person: Mapped[Person] = relationship()

@@ -292,8 +292,11 @@ def my_data(
     memberships: Sequence[Member],
     drafts: Sequence[RoundMention] = (),
     answered: Sequence[RoundMention] = (),
+    contacts: Sequence[str] = (),
+    edited: Sequence[str] = (),
 ) -> list[str]:
-    """Everything stored about a person, for the right of access."""
+    """Everything stored about a person, for the right of access (contacts: how they agreed
+    to be reached as an organisation's signal contact; edited: profiles they last edited)."""
     language = LANGUAGE_NAMES.get(person.language or "") or t(lang, "as in Telegram")
     head = t(
         lang,
@@ -332,6 +335,17 @@ def my_data(
             )
         )
         blocks.extend("• " + _round_name(lang, a) for a in answered)
+    if contacts:
+        blocks.append(
+            t(
+                lang,
+                "Signal contact (you agreed; stop from /profiel, and partners no longer see it):",
+            )
+        )
+        blocks.extend("• " + line for line in contacts)
+    if edited:
+        blocks.append(t(lang, "Organisation profiles last edited by you (your name shows there):"))
+        blocks.extend("• " + esc(name) for name in edited)
     blocks.append(t(lang, "/forgetme deletes all of this."))
     return pack_blocks(blocks)
 

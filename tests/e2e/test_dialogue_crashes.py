@@ -26,8 +26,11 @@ from storage.models import (
     CustomQuestionnaire,
     Member,
     Organisation,
+    OrganisationLimit,
+    OrganisationProfile,
     ReviewAnswer,
     Round,
+    SignalContact,
 )
 from tests.e2e.test_agreements import prompts, record
 from tests.e2e.test_rounds import network_with_partners
@@ -288,6 +291,83 @@ async def review_note(bot: BotHarness, world: World) -> Journey:
     return Journey(chris, acts, check)
 
 
+def newest_card(bot: BotHarness, user: User) -> Message:
+    return next(
+        m for m in reversed(bot.world.bot_messages(user)) if m.buttons() and "🏢" in (m.text or "")
+    )
+
+
+async def profile_text(bot: BotHarness, world: World) -> Journey:
+    setup = await network_with_partners(bot, world, 1)
+    anna = setup.partners["Anna"]
+    acts = [
+        Act("/profiel", lambda: bot.send(anna, anna, "/profiel"), "sendMessage"),
+        Act(
+            "interests?", lambda: bot.press(anna, newest_card(bot, anna), "Belangen"), "sendMessage"
+        ),
+        Act("interests", lambda: bot.send(anna, anna, "Betaalbaar wonen"), "sendMessage"),
+    ]
+
+    async def check() -> None:
+        [profile] = await rows(bot, OrganisationProfile)
+        assert profile.interests == "Betaalbaar wonen"
+
+    return Journey(anna, acts, check)
+
+
+async def profile_limit(bot: BotHarness, world: World) -> Journey:
+    setup = await network_with_partners(bot, world, 1)
+    anna = setup.partners["Anna"]
+    acts = [
+        Act("/profiel", lambda: bot.send(anna, anna, "/profiel"), "sendMessage"),
+        Act(
+            "limit?",
+            lambda: bot.press(anna, newest_card(bot, anna), "Iets wat we niet kunnen"),
+            "sendMessage",
+        ),
+        Act("limit", lambda: bot.send(anna, anna, "Huur kwijtschelden"), "sendMessage"),
+        Act(
+            "reason",
+            lambda: bot.press(anna, newest_with_buttons(bot, anna), "geld"),
+            "editMessageText",
+        ),
+    ]
+
+    async def check() -> None:
+        [limit] = await rows(bot, OrganisationLimit)
+        assert (limit.text, limit.reason) == ("Huur kwijtschelden", "money")
+
+    return Journey(anna, acts, check)
+
+
+async def signal_contact(bot: BotHarness, world: World) -> Journey:
+    setup = await network_with_partners(bot, world, 1)
+    anna = setup.partners["Anna"]
+    newest = lambda: newest_with_buttons(bot, anna)  # noqa: E731
+    acts = [
+        Act("/profiel", lambda: bot.send(anna, anna, "/profiel"), "sendMessage"),
+        Act(
+            "contact?",
+            lambda: bot.press(anna, newest_card(bot, anna), "Ik ben het signaalcontact"),
+            "sendMessage",
+        ),
+        Act("channel", lambda: bot.press(anna, newest(), "Telefoon"), "editMessageText"),
+        Act("number", lambda: bot.send(anna, anna, "033 123 45 67"), "sendMessage"),
+        Act("when", lambda: bot.send(anna, anna, "werkdagen 8-17"), "sendMessage"),
+        Act("consent", lambda: bot.press(anna, newest(), "Ja, akkoord"), "editMessageText"),
+    ]
+
+    async def check() -> None:
+        [contact] = await rows(bot, SignalContact)
+        assert (contact.channel, contact.address, contact.reachable) == (
+            "phone",
+            "033 123 45 67",
+            "werkdagen 8-17",
+        )
+
+    return Journey(anna, acts, check)
+
+
 JOURNEYS: dict[str, JourneyMaker] = {
     "join": joining,
     "round set-up": round_setup,
@@ -297,6 +377,9 @@ JOURNEYS: dict[str, JourneyMaker] = {
     "new agreement": new_agreement,
     "ground rules": ground_rules,
     "review note": review_note,
+    "profile text": profile_text,
+    "profile limit": profile_limit,
+    "signal contact": signal_contact,
 }
 
 
