@@ -36,7 +36,7 @@ NOT_A_REPRESENTATIVE = N_(
 TOO_MANY_CONTACTS = N_(
     "{organisation} has {most} signal contacts already; one of them can stop first."
 )
-RESTART = N_("Start again with /profiel.")
+RESTART = N_("Start again with /organisation.")
 
 
 def tidy(typed: str) -> str:

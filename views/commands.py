@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from telegram import BotCommand
 
 from i18n import N_, t
 
-PRIVATE_COMMANDS = [
+Name = str | Mapping[str, str]  # one command, or its name per language (all registered)
+
+PRIVATE_COMMANDS: list[tuple[Name, str]] = [
     ("start", N_("What I can do for you")),
     ("profile", N_("Your details per network")),
+    ({"nl": "profiel", "en": "organisation"}, N_("Your organisation: interests, limits, contact")),
+    ({"nl": "wie", "en": "who"}, N_("Who do I call? /who police, /who Portaal")),
     ("members", N_("Who takes part (coordinators)")),
     ("round", N_("Start a score round (coordinators)")),
     ("questionnaire", N_("Write a questionnaire of your own (coordinators)")),
@@ -31,17 +37,18 @@ PRIVATE_COMMANDS = [
     ("help", N_("Help")),
 ]
 
-GROUP_COMMANDS = [
+GROUP_COMMANDS: list[tuple[Name, str]] = [
     ("join", N_("Take part in this network")),
     ("results", N_("The latest results")),
     ("workgroups", N_("Working groups and their trekkers")),
     ("actions", N_("Open actions per working group")),
     ("agreements", N_("The network's agreements")),
     ("rules", N_("The network's ground rules")),
+    ({"nl": "profiel", "en": "organisation"}, N_("The organisations and their profiles")),
     ("help", N_("What this bot does")),
 ]
 
-ADMIN_COMMANDS = [
+ADMIN_COMMANDS: list[tuple[Name, str]] = [
     ("setup", N_("Register this group as a network, or change its settings")),
     ("join", N_("Show the Join button")),
     ("members", N_("Who takes part (coordinators)")),
@@ -59,6 +66,12 @@ ADMIN_COMMANDS = [
 ]
 
 
-def commands(lang: str, table: list[tuple[str, str]]) -> list[BotCommand]:
+def commands(lang: str, table: list[tuple[Name, str]]) -> list[BotCommand]:
     """One menu in one language."""
-    return [BotCommand(name, t(lang, description)) for name, description in table]
+    return [BotCommand(_name(lang, name), t(lang, description)) for name, description in table]
+
+
+def _name(lang: str, name: Name) -> str:
+    if isinstance(name, str):
+        return name
+    return name.get(lang) or name["en"]

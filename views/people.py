@@ -71,6 +71,18 @@ def help_text(lang: str, first_name: str, memberships: Sequence[Member]) -> str:
         "/forgetme — delete it",
     )
     parts = [greeting, networks, commands]
+    if any(m.is_partner for m in memberships):
+        parts.append(
+            t(
+                lang,
+                "In your networks:\n"
+                "/organisation — your organisation's profile: what you want, offer and cannot "
+                "do, and the contact for signals\n"
+                "/who — who do I call? For instance /who police\n"
+                "/actions — open actions; /action adds one to your working group\n"
+                "/agreements — the agreements; /rules the ground rules",
+            )
+        )
     if any(m.is_coordinator for m in memberships):
         parts.append(
             t(
@@ -339,7 +351,8 @@ def my_data(
         blocks.append(
             t(
                 lang,
-                "Signal contact (you agreed; stop from /profiel, and partners no longer see it):",
+                "Signal contact (you agreed; stop from /organisation, and partners no longer "
+                "see it):",
             )
         )
         blocks.extend("• " + line for line in contacts)

@@ -183,7 +183,7 @@ def listing(lang: str, network: Network, cards: Sequence[Card]) -> list[str]:
     blocks.append(
         t(
             lang,
-            "\n<code>/profiel name</code> shows one; in a private chat with me your own "
+            "\n<code>/organisation name</code> shows one; in a private chat with me your own "
             "organisation's profile can be filled in.",
         )
     )
@@ -265,7 +265,7 @@ def ask_channel(lang: str, organisation: Organisation) -> tuple[str, InlineKeybo
             lang,
             "📞 You offer to be the contact of <b>{organisation}</b> for signals. Partners in "
             "the network will see your name, how to reach you and when, and can look you up "
-            "with /wie. How do you want to be reached?",
+            "with /who. How do you want to be reached?",
             organisation=esc(organisation.name),
         ),
         keyboard(buttons),
@@ -314,7 +314,7 @@ def ask_consent(
             lang,
             "Partners of the network will see this as the signal contact of <b>{organisation}"
             "</b>:\n\n• {name} — {how}; {reachable}\n\nDo you agree? You can stop any time "
-            "from /profiel, and /forgetme removes it.",
+            "from /organisation, and /forgetme removes it.",
             organisation=esc(organisation.name),
             name=esc(name),
             how=esc(how),
@@ -350,17 +350,17 @@ def contact_stopped(lang: str, organisation: Organisation) -> str:
     """Consent withdrawn."""
     return t(
         lang,
-        "📵 You are no longer a signal contact of <b>{organisation}</b>; /wie no longer shows you.",
+        "📵 You are no longer a signal contact of <b>{organisation}</b>; /who no longer shows you.",
         organisation=esc(organisation.name),
     )
 
 
 def who_usage(lang: str) -> str:
-    """/wie without a question."""
+    """/who without a question."""
     return t(
         lang,
         "Who do I call? Ask me with an organisation, a kind of organisation or a subject: "
-        "<code>/wie politie</code>, <code>/wie Portaal</code>, <code>/wie huurachterstand</code>.",
+        "<code>/who police</code>, <code>/who Portaal</code>, <code>/who rent arrears</code>.",
     )
 
 
@@ -368,8 +368,8 @@ def who_nothing(lang: str, query: str) -> str:
     """No organisation fits."""
     return t(
         lang,
-        "I found no organisation for <i>{query}</i>. Try a kind (<code>/wie zorg</code>) or a "
-        "name; /profiel lists the organisations.",
+        "I found no organisation for <i>{query}</i>. Try a kind (<code>/who care</code>) or a "
+        "name; /organisation lists the organisations.",
         query=esc(shorten(query, 60)),
     )
 
@@ -438,13 +438,13 @@ def check_prompt(
         )
     question = t(
         lang,
-        "Is it still right? Partners find you with /wie, so an old contact or a no that has "
+        "Is it still right? Partners find you with /who, so an old contact or a no that has "
         "become a yes costs them time.",
     )
     parts = card_parts(lang, card, network)
     text = f"{why} {question}\n\n{parts[0]}"
     if len(parts) > 1 or len(text) > 4000:
-        text = f"{why} {question}\n\n" + t(lang, "/profiel shows it whole.")
+        text = f"{why} {question}\n\n" + t(lang, "/organisation shows it whole.")
     return text, keyboard(
         [
             button("✅ " + t(lang, "Still right"), pack(Cb.PROFILE_CHECK, organisation.id)),

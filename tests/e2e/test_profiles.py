@@ -259,3 +259,22 @@ async def test_forged_profile_buttons_and_hostile_questions_change_nothing(
     async with bot.services.database.unit_of_work() as session:
         profile = (await session.scalars(select(OrganisationProfile))).one()
         assert profile.interests == "Betaalbaar wonen"
+
+
+async def test_help_and_the_menus_name_the_profile_and_who_do_i_call(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 1)
+    anna = setup.partners["Anna"]
+    [help_text] = await bot.send(anna, anna, "/help")
+    assert "/profiel — het profiel van je organisatie" in help_text.text
+    assert "/wie — wie bel ik?" in help_text.text
+    dutch = {c["command"]: c["description"] for c in world.commands[("all_private_chats", "nl")]}
+    english = {c["command"]: c["description"] for c in world.commands[("all_private_chats", "en")]}
+    assert "profiel" in dutch and "wie" in dutch and "organisation" not in dutch
+    assert "organisation" in english and "who" in english and "profiel" not in english
+    # Both names work in both languages.
+    for command in ("/organisation", "/organisatie", "/profiel"):
+        assert card_of(await bot.send(anna, anna, command))
+    [usage] = await bot.send(anna, anna, "/who")
+    assert "/wie politie" in usage.text
