@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from domain.questionnaires import Questionnaire
 from domain.results import RoundResult
 from storage import agreements as agreement_store
+from storage import profiles as profile_store
 from storage import queries
 from storage import workgroups as work_store
 from storage.models import (
@@ -79,6 +80,9 @@ class Summary:
     groups: list[GroupSummary] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     agreements: list[AgreementSummary] = field(default_factory=list)
+    # Organisations (with partners) that others cannot get to know yet, by name.
+    without_profile: list[str] = field(default_factory=list)
+    without_contact: list[str] = field(default_factory=list)
 
     @property
     def upcoming_reviews(self) -> list[Agreement]:
@@ -124,6 +128,15 @@ async def gather(session: AsyncSession, network: Network, now: dt.datetime) -> S
         await _agreement(session, agreement)
         for agreement in await agreement_store.agreements_of(session, network.id)
     ]
+    represented = {m.organisation_id for m in partners}
+    for organisation in await queries.organisations_of(session, network.id):
+        if organisation.id not in represented:
+            continue
+        card = await profile_store.card(session, organisation)
+        if card.profile is None or card.empty:
+            summary.without_profile.append(organisation.name)
+        if not card.contacts:
+            summary.without_contact.append(organisation.name)
     return summary
 
 

@@ -139,6 +139,21 @@ def summary_text(lang: str, summary: Summary) -> list[str]:
             )
     if not summary.agreements:
         blocks.append(t(lang, "No agreements yet."))
+    blocks.append("\n" + t(lang, "🏢 <b>Knowing each other</b>"))
+    if summary.without_profile:
+        blocks.append(
+            t(lang, "Without a profile: {names}", names=esc(", ".join(summary.without_profile)))
+        )
+    if summary.without_contact:
+        blocks.append(
+            t(
+                lang,
+                "Without a contact for signals: {names}",
+                names=esc(", ".join(summary.without_contact)),
+            )
+        )
+    if not (summary.without_profile or summary.without_contact):
+        blocks.append(t(lang, "Every organisation has a profile and a contact for signals."))
     return pack_blocks(blocks)
 
 

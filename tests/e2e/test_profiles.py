@@ -160,6 +160,14 @@ async def test_who_do_i_call_finds_a_contact_only_with_consent(
         assert (await session.scalars(select(SignalContact))).all() == []
     [after] = await bot.send(chris, chris, "/wie politie")
     assert "Eva" not in after.text
+    # The coordinator's summary names who cannot be found yet.
+    summary = "\n".join(
+        m.text or "" for m in await bot.send(setup.net.els, setup.net.els, "/summary")
+    )
+    assert (
+        "Zonder contact voor signalen: Gemeente Amersfoort, Portaal, Zorggroep Eemland" in summary
+    )
+    assert "Zonder profiel: Gemeente Amersfoort, Portaal, Zorggroep Eemland" in summary
 
 
 async def test_klopt_dit_nog_comes_once_in_office_hours_across_a_restart(

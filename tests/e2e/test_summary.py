@@ -65,6 +65,8 @@ async def test_summary_export_and_report(bot: BotHarness, world: World) -> None:
     )
     assert "⚠️ Te late actie" in text
     assert "2 vastgelegd; geen evaluaties in de komende 60 dagen" in text
+    assert "Zonder profiel: Gemeente Amersfoort, Portaal" in text
+    assert "Zonder contact voor signalen: Gemeente Amersfoort, Portaal" in text
     photos = [m for m in private if m.photo is not None]
     assert len(photos) == 2  # the latest round's chart and the trend across both rounds
     assert all(Image.open(io.BytesIO(m.photo or b"")).size[0] > 500 for m in photos)
