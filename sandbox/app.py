@@ -18,15 +18,32 @@ from sqlalchemy.engine import make_url
 
 from domain.calendar import add_months
 from domain.clock import ShiftedClock
+from domain.profiles import Channel
 from fakebot.html import to_web_html
 from fakebot.recording import RecordingApplication
 from fakebot.server import FakeBotApi
 from fakebot.world import PRESENT, Chat, Message, User, World
 from handlers.base import services_of
 from i18n import t
-from sandbox.demo import CAST, GROUP_TITLE, LEAD_BUTTON, WORKING_GROUP, DemoPerson, join_labels
+from sandbox.demo import (
+    CAST,
+    GROUP_TITLE,
+    LEAD_BUTTON,
+    PROFILE_COMMAND,
+    WORKING_GROUP,
+    DemoPerson,
+    DemoProfile,
+    join_labels,
+)
 from sandbox.local import start_local_bot, stop_local_bot
 from settings import Settings, SettingsError
+from views.profiles import (
+    CHANNEL_LABELS,
+    CONSENT_BUTTON,
+    CONTACT_BUTTON,
+    FIELD_BUTTONS,
+    LIMIT_BUTTON,
+)
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +249,35 @@ class Sandbox:
             trekker = next(self.users[p.key] for p in CAST if p.trekker)
             announcement = self.world.last_bot_message(group)
             await self._settle(await self.world.press(trekker, announcement, t(lang, LEAD_BUTTON)))
+            # Two organisations introduce themselves; the police has a contact for signals.
+            for person in CAST:
+                if person.profile is not None:
+                    await self._fill_profile(self.users[person.key], person.profile, lang)
+
+    async def _fill_profile(self, user: User, profile: DemoProfile, lang: str) -> None:
+        """As the partner would: /profiel, the buttons under the card, typed answers."""
+        chat = self.world.private_chat(user)
+
+        async def press(label: str) -> None:
+            await self._settle(
+                await self.world.press(user, self.world.last_bot_message(user), label)
+            )
+
+        async def say(text: str) -> None:
+            await self._settle(await self.world.send(user, chat, text))
+
+        await say(PROFILE_COMMAND.get(lang, PROFILE_COMMAND["en"]))
+        interests = FIELD_BUTTONS["interests"]
+        await press(t(lang, interests))
+        await say(t(lang, profile.interests))
+        await press(t(lang, LIMIT_BUTTON))
+        await say(t(lang, profile.limit))
+        await press(t(lang, profile.reason.label))
+        if profile.contact_when is not None:
+            await press(t(lang, CONTACT_BUTTON))
+            await press(t(lang, CHANNEL_LABELS[Channel.TELEGRAM]))
+            await say(t(lang, profile.contact_when))
+            await press(t(lang, CONSENT_BUTTON))
 
     async def _join(self, invitation: Message, user: User, person: DemoPerson, lang: str) -> None:
         join, kind, level, confirm = join_labels(lang, person)

@@ -10,9 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.enums import Level, OrgType
+from domain.profiles import Reason
 from i18n import N_, t
 
 GROUP_TITLE = "Wijknetwerk Oost"
+
+
+@dataclass(frozen=True)
+class DemoProfile:
+    """What a demo partner fills in for their organisation (English msgids)."""
+
+    interests: str
+    limit: str
+    reason: Reason
+    contact_when: str | None = None  # offers to be its signal contact on Telegram
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,7 @@ class DemoPerson:
     role: str  # an English msgid, shown translated in the page
     coordinator: bool = False
     trekker: bool = False  # leads the demo network's working group
+    profile: DemoProfile | None = None  # filled in for their organisation, through the bot
 
 
 CAST = (
@@ -47,6 +59,11 @@ CAST = (
         Level.TACTICAL,
         N_("Partner and trekker (housing corporation)"),
         trekker=True,
+        profile=DemoProfile(
+            N_("Tenants who live well and on their own, also when they need care."),
+            N_("We cannot write off rent arrears."),
+            Reason.MONEY,
+        ),
     ),
     DemoPerson(
         "fatima",
@@ -63,6 +80,12 @@ CAST = (
         OrgType.POLICE,
         Level.OPERATIONAL,
         N_("Partner (police)"),
+        profile=DemoProfile(
+            N_("Safe neighbourhoods, and knowing earlier where things go wrong behind the door."),
+            N_("We do not give care or support: we enforce and refer."),
+            Reason.MANDATE,
+            N_("working days 8–17; at night through 0900-8844"),
+        ),
     ),
     DemoPerson(
         "karel",
@@ -86,6 +109,7 @@ JOIN_BUTTON = N_("🤝 Join")
 LEAD_BUTTON = N_("🙋 I'll lead this")
 WORKING_GROUP = N_("Housing with care | Suitable homes for people who need care")
 CONFIRM_BUTTON = N_("✅ Confirm")
+PROFILE_COMMAND = {"nl": "/profiel", "en": "/organisation"}
 
 
 def join_labels(lang: str, person: DemoPerson) -> tuple[str, str, str, str]:

@@ -50,6 +50,9 @@ FIELD_QUESTIONS = {
         "characters)?"
     ),
 }
+LIMIT_BUTTON = N_("Something we cannot do")
+CONTACT_BUTTON = N_("I am the signal contact")
+CONSENT_BUTTON = N_("I agree")
 CHANNEL_LABELS = {
     Channel.TELEGRAM: N_("Telegram"),
     Channel.PHONE: N_("Phone"),
@@ -321,7 +324,7 @@ def ask_consent(
             reachable=esc(reachable),
         ),
         keyboard(
-            [button("✅ " + t(lang, "I agree"), pack(Cb.CONTACT_CONSENT, "yes"))],
+            [button("✅ " + t(lang, CONSENT_BUTTON), pack(Cb.CONTACT_CONSENT, "yes"))],
             [button("✖ " + t(lang, "No, not now"), pack(Cb.CONTACT_CONSENT, "no"))],
         ),
     )

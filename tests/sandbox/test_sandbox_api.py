@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from handlers.base import services_of
-from storage.models import Member, Trekker
+from storage.models import Member, OrganisationProfile, SignalContact, Trekker
 from tests.sandbox.conftest import Page
 
 
@@ -74,6 +74,19 @@ async def test_the_demo_network_is_made_by_the_coordinator_and_five_partners(pag
         [lead] = (await session.scalars(select(Trekker))).all()
     assert lead.person_id == page.person("Jeroen")
     assert any("Wonen met zorg" in (m["html"] or "") for m in group["messages"])
+    async with database.unit_of_work() as session:
+        profiles = (await session.scalars(select(OrganisationProfile))).all()
+        [contact] = (await session.scalars(select(SignalContact))).all()
+    assert len(profiles) == 2 and contact.person_id == page.person("Sanne")
+    # Whom to call is there at once, with its contact.
+    karel = page.person("Karel")
+    await say(page, "Karel", karel, "/wie politie")
+    [answer] = [
+        m
+        for m in chat_of(await page.state(), karel)["messages"]
+        if "Wie bel ik" in (m["html"] or "")
+    ]
+    assert "Sanne" in answer["html"] and "0900-8844" in answer["html"]
     jeroen = page.person("Jeroen")
     await say(page, "Jeroen", jeroen, "/action")  # the trekker can add an action at once
     newest_with_button(chat_of(await page.state(), jeroen), "Wonen met zorg")
