@@ -593,7 +593,29 @@ def results(
     return pack_blocks(blocks)
 
 
+FORM_RISKS = {
+    INTERWEAVE: N_(
+        "⚠️ <i>Risks of interweaving:</i> decisions get slow, it blurs who is accountable for "
+        "what, it leans on a few people who carry it, and shared means bind everyone's money."
+    ),
+    ADAPT: N_(
+        "⚠️ <i>Risks of adapting:</i> partners may expect more say than they get (the plan "
+        "stays one party's), and much consulting without result wears them out."
+    ),
+    ALIGN: N_(
+        "⚠️ <i>Risks of aligning:</i> where problems are intertwined, parties still work past "
+        "each other, and signals fall between the organisations."
+    ),
+}
+
+
 def _advice_text(lang: str, questionnaire: Questionnaire, form: str, work_on: Sequence[str]) -> str:
+    """The form the scores support, what to work on, and that form's main risks (every form
+    has them: the lightest one that fits the problems is the best)."""
+    return _form_text(lang, questionnaire, form, work_on) + "\n" + t(lang, FORM_RISKS[form])
+
+
+def _form_text(lang: str, questionnaire: Questionnaire, form: str, work_on: Sequence[str]) -> str:
     names = ", ".join(_item_label(lang, questionnaire, key) for key in work_on)
     if form == INTERWEAVE:
         return t(

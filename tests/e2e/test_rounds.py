@@ -275,6 +275,8 @@ async def test_breakdown_by_level_when_both_groups_reach_k(bot: BotHarness, worl
     assert "Per groep" in results.text
     assert "Bestuurlijk & strategisch (3): Vertrouwen 8.0" in results.text
     assert "Tactisch & uitvoering (4): Vertrouwen 4.0" in results.text
+    # Averages of 5.7 support adapting to each other; the advice names that form's risks.
+    assert "Risico's van aanpassen: partners verwachten soms meer zeggenschap" in results.text
     # Kinds of organisation: municipality 2, housing 2, care, police and welfare 1: none shown.
     assert "Gemeente (" not in results.text and "Woningcorporatie (" not in results.text
 
