@@ -29,6 +29,7 @@ from handlers import (
     reviews,
     rounds,
     summary,
+    tables,
     workgroups,
 )
 from handlers.base import App, Context, Services, error_handler, services_of
@@ -126,6 +127,7 @@ def build_application(
         *agreements.HANDLERS,
         *reviews.HANDLERS,
         *profiles.HANDLERS,
+        *tables.HANDLERS,
         *summary.HANDLERS,
         *people.HANDLERS,
         *engine.handlers(),

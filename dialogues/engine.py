@@ -65,6 +65,8 @@ class Kind(StrEnum):
     PROFILE_TEXT = "profile_text"
     PROFILE_LIMIT = "profile_limit"
     SIGNAL_CONTACT = "signal_contact"
+    TABLE_NEW = "table"
+    TABLE_SEATS = "table_seats"
 
 
 Said = tuple[str, InlineKeyboardMarkup | None]

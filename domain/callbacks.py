@@ -69,6 +69,14 @@ class Cb(StrEnum):
     CONTACT_CHANNEL = "oh"
     CONTACT_CONSENT = "oy"
     CONTACT_STOP = "os"
+    TABLE_MEETS = "tm"
+    TABLE_SEAT = "tt"
+    TABLE_SEAT_EDIT = "tx"
+    TABLE_SHARE = "th"
+    TABLE_SAVE = "tv"
+    TABLE_EDIT = "te"
+    ROTATION_ACCEPT = "ta"
+    ROTATION_CHANGE = "tc"
 
 
 class BadCallback(ValueError):

@@ -41,6 +41,10 @@ class Queued(StrEnum):
     # organisation profiles (schedules.profiles)
     PROFILE_CHECK = "profile_check"
     PROFILE_CHECK_PROMPT = "profile_check_prompt"
+    # representative tables (schedules.tables)
+    TABLE_COMPOSITION = "table_composition"
+    ROTATION_DUE = "rotation_due"
+    ROTATION_PROMPT = "rotation_prompt"
 
 
 # Reminders, prompts and digests reach people in their network's office hours only: one that
@@ -60,6 +64,8 @@ IN_OFFICE_HOURS = frozenset(
         Queued.REVIEW_PARTY_ANSWERED,
         Queued.PROFILE_CHECK,
         Queued.PROFILE_CHECK_PROMPT,
+        Queued.ROTATION_DUE,
+        Queued.ROTATION_PROMPT,
     }
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from schedules import actions, agreements, network, profiles, rounds
+from schedules import actions, agreements, network, profiles, rounds, tables
 from schedules.kinds import Queued
 from schedules.outbox import Renderer
 
@@ -31,4 +31,5 @@ RENDERERS = one_registry(
     agreements.RENDERERS,
     network.RENDERERS,
     profiles.RENDERERS,
+    tables.RENDERERS,
 )

@@ -575,3 +575,59 @@ class SignalContact(Base):
     agreed_at: Mapped[dt.datetime] = mapped_column(default=_now)
 
     person: Mapped[Person] = relationship()
+
+
+class RepTable(Base):
+    """A representative table (bestuurlijke tafel, tactisch overleg): a manageable number of
+    seats held by organisations, meeting so often, with part of its seats rotating each year
+    so that the outer ring gets a turn."""
+
+    __tablename__ = "rep_table"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("network.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(64))
+    meets: Mapped[str] = mapped_column(String(16))  # monthly, six_weeks, quarterly, halfyearly
+    # Each rotation, one in rotate_share seats changes (3: a third); 0: no rotation.
+    rotate_share: Mapped[int] = mapped_column(Integer, default=0)
+    next_rotation_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+    seats: Mapped[list[TableSeat]] = relationship(
+        order_by="TableSeat.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class TableSeat(Base):
+    """An organisation's seat at a table from since until until (None: it holds it now)."""
+
+    __tablename__ = "table_seat"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_id: Mapped[int] = mapped_column(
+        ForeignKey("rep_table.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    since: Mapped[dt.date] = mapped_column(Date)
+    until: Mapped[dt.date | None] = mapped_column(Date)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class TableRotation(Base):
+    """One rotation of a table: proposed to the coordinators when due (who leaves, who comes
+    in), then accepted as proposed, changed, or left."""
+
+    __tablename__ = "table_rotation"
+    __table_args__ = (UniqueConstraint("table_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("rep_table.id", ondelete="CASCADE"))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    leaving: Mapped[list[int]] = mapped_column(JSON, default=list)  # organisation ids
+    joining: Mapped[list[int]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="proposed")  # proposed, done
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column()

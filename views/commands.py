@@ -15,6 +15,8 @@ PRIVATE_COMMANDS: list[tuple[Name, str]] = [
     ("profile", N_("Your details per network")),
     ({"nl": "profiel", "en": "organisation"}, N_("Your organisation: interests, limits, contact")),
     ({"nl": "wie", "en": "who"}, N_("Who do I call? /who police, /who Portaal")),
+    ({"nl": "tafels", "en": "tables"}, N_("Who sits at which table since when")),
+    ({"nl": "tafel", "en": "table"}, N_("Set up a representative table (coordinators)")),
     ("members", N_("Who takes part (coordinators)")),
     ("round", N_("Start a score round (coordinators)")),
     ("questionnaire", N_("Write a questionnaire of your own (coordinators)")),
@@ -45,6 +47,7 @@ GROUP_COMMANDS: list[tuple[Name, str]] = [
     ("agreements", N_("The network's agreements")),
     ("rules", N_("The network's ground rules")),
     ({"nl": "profiel", "en": "organisation"}, N_("The organisations and their profiles")),
+    ({"nl": "tafels", "en": "tables"}, N_("Who sits at which table since when")),
     ("help", N_("What this bot does")),
 ]
 

@@ -80,15 +80,17 @@ def help_text(lang: str, first_name: str, memberships: Sequence[Member]) -> str:
                 "do, and the contact for signals\n"
                 "/who — who do I call? For instance /who police\n"
                 "/actions — open actions; /action adds one to your working group\n"
-                "/agreements — the agreements; /rules the ground rules",
+                "/agreements — the agreements; /rules the ground rules\n"
+                "/tables — who sits at which table since when",
             )
         )
     if any(m.is_coordinator for m in memberships):
         parts.append(
             t(
                 lang,
-                "As a coordinator: /members shows who takes part; in the group, /setup "
-                "changes settings and /coordinators appoints or removes coordinators.",
+                "As a coordinator: /members shows who takes part; /table sets up a "
+                "representative table with rotating seats; in the group, /setup changes "
+                "settings and /coordinators appoints or removes coordinators.",
             )
         )
     return "\n\n".join(parts)

@@ -28,9 +28,11 @@ from storage.models import (
     Organisation,
     OrganisationLimit,
     OrganisationProfile,
+    RepTable,
     ReviewAnswer,
     Round,
     SignalContact,
+    TableSeat,
 )
 from tests.e2e.test_agreements import prompts, record
 from tests.e2e.test_rounds import network_with_partners
@@ -368,6 +370,61 @@ async def signal_contact(bot: BotHarness, world: World) -> Journey:
     return Journey(anna, acts, check)
 
 
+async def new_table(bot: BotHarness, world: World) -> Journey:
+    setup = await network_with_partners(bot, world, 3)
+    els = setup.net.els
+    newest = lambda: newest_with_buttons(bot, els)  # noqa: E731
+    acts = [
+        Act("/tafel", lambda: bot.send(els, els, "/tafel"), "sendMessage"),
+        Act("name", lambda: bot.send(els, els, "Tactisch overleg"), "sendMessage"),
+        Act("meets", lambda: bot.press(els, newest(), "maandelijks"), "editMessageText"),
+        Act("seat", lambda: bot.press(els, newest(), "Portaal"), "editMessageText", toggle=True),
+        Act(
+            "seat",
+            lambda: bot.press(els, newest(), "Gemeente Amersfoort"),
+            "editMessageText",
+            toggle=True,
+        ),
+        Act("seats", lambda: bot.press(els, newest(), "Volgende"), "editMessageText"),
+        Act("share", lambda: bot.press(els, newest(), "een derde"), "editMessageText"),
+        Act("save", lambda: bot.press(els, newest(), "Opslaan"), "editMessageText"),
+    ]
+
+    async def check() -> None:
+        [item] = await rows(bot, RepTable)
+        assert (item.name, item.meets, item.rotate_share) == ("Tactisch overleg", "monthly", 3)
+        assert len(await rows(bot, TableSeat)) == 2
+
+    return Journey(els, acts, check)
+
+
+async def table_seats(bot: BotHarness, world: World) -> Journey:
+    setup = await network_with_partners(bot, world, 3)
+    els = setup.net.els
+    await bot.send(els, els, "/tafel")
+    await bot.send(els, els, "Tactisch overleg")
+    for label in ("maandelijks", "Portaal", "Volgende", "geen wisseling", "Opslaan"):
+        await bot.press(els, newest_with_buttons(bot, els), label)
+    newest = lambda: newest_with_buttons(bot, els)  # noqa: E731
+    acts = [
+        Act("/tafel name", lambda: bot.send(els, els, "/tafel tactisch"), "sendMessage"),
+        Act("edit", lambda: bot.press(els, newest(), "Zetels aanpassen"), "sendMessage"),
+        Act(
+            "seat",
+            lambda: bot.press(els, newest(), "Gemeente Amersfoort"),
+            "editMessageText",
+            toggle=True,
+        ),
+        Act("save", lambda: bot.press(els, newest(), "Opslaan"), "editMessageText"),
+    ]
+
+    async def check() -> None:
+        seats = await rows(bot, TableSeat)
+        assert len([s for s in seats if s.until is None]) == 2
+
+    return Journey(els, acts, check)
+
+
 JOURNEYS: dict[str, JourneyMaker] = {
     "join": joining,
     "round set-up": round_setup,
@@ -380,6 +437,8 @@ JOURNEYS: dict[str, JourneyMaker] = {
     "profile text": profile_text,
     "profile limit": profile_limit,
     "signal contact": signal_contact,
+    "new table": new_table,
+    "table seats": table_seats,
 }
 
 
