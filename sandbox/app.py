@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from domain.calendar import add_months
 from domain.clock import ShiftedClock
 from domain.profiles import Channel
+from domain.tables import MEETINGS, SHARES
 from fakebot.html import to_web_html
 from fakebot.recording import RecordingApplication
 from fakebot.server import FakeBotApi
@@ -27,9 +28,12 @@ from handlers.base import services_of
 from i18n import t
 from sandbox.demo import (
     CAST,
+    DEMO_TABLE,
     GROUP_TITLE,
     LEAD_BUTTON,
     PROFILE_COMMAND,
+    TABLE_COMMAND,
+    TABLE_SEATS,
     WORKING_GROUP,
     DemoPerson,
     DemoProfile,
@@ -253,6 +257,21 @@ class Sandbox:
             for person in CAST:
                 if person.profile is not None:
                     await self._fill_profile(self.users[person.key], person.profile, lang)
+            await self._set_up_table(coordinator, lang)
+
+    async def _set_up_table(self, coordinator: User, lang: str) -> None:
+        """A board table of four with a third of its seats rotating, as the coordinator would."""
+        chat = self.world.private_chat(coordinator)
+        await self._settle(
+            await self.world.send(coordinator, chat, TABLE_COMMAND.get(lang, TABLE_COMMAND["en"]))
+        )
+        await self._settle(await self.world.send(coordinator, chat, t(lang, DEMO_TABLE)))
+        seats = [p.organisation for p in CAST if p.key in TABLE_SEATS]
+        quarterly, third = MEETINGS["quarterly"], SHARES[3]
+        labels = [t(lang, quarterly), *seats, t(lang, "Next"), t(lang, third), t(lang, "Save")]
+        for label in labels:
+            shown = self.world.last_bot_message(coordinator)
+            await self._settle(await self.world.press(coordinator, shown, label))
 
     async def _fill_profile(self, user: User, profile: DemoProfile, lang: str) -> None:
         """As the partner would: /profiel, the buttons under the card, typed answers."""

@@ -110,6 +110,9 @@ LEAD_BUTTON = N_("🙋 I'll lead this")
 WORKING_GROUP = N_("Housing with care | Suitable homes for people who need care")
 CONFIRM_BUTTON = N_("✅ Confirm")
 PROFILE_COMMAND = {"nl": "/profiel", "en": "/organisation"}
+TABLE_COMMAND = {"nl": "/tafel", "en": "/table"}
+DEMO_TABLE = N_("Board table")
+TABLE_SEATS = ("jeroen", "fatima", "sanne", "noor")  # their organisations hold its seats
 
 
 def join_labels(lang: str, person: DemoPerson) -> tuple[str, str, str, str]:

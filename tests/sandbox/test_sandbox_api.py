@@ -87,6 +87,10 @@ async def test_the_demo_network_is_made_by_the_coordinator_and_five_partners(pag
         if "Wie bel ik" in (m["html"] or "")
     ]
     assert "Sanne" in answer["html"] and "0900-8844" in answer["html"]
+    # And one table of four with a third rotating, announced in the group.
+    messages = chat_of(await page.state(), state["group_id"])["messages"]
+    [table] = [m for m in messages if "Bestuurlijke tafel" in (m["html"] or "")]
+    assert "Politie Oost (sinds" in table["html"] and "Welzijn Samen" not in table["html"]
     jeroen = page.person("Jeroen")
     await say(page, "Jeroen", jeroen, "/action")  # the trekker can add an action at once
     newest_with_button(chat_of(await page.state(), jeroen), "Wonen met zorg")
