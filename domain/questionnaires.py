@@ -3,8 +3,10 @@ mean. Texts are English catalog msgids (translated where shown); keys never chan
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from domain.enums import OrgType
 from i18n import N_
 
 NETWERKTOETS = "netwerktoets"
@@ -131,3 +133,55 @@ BUILTIN: dict[str, Questionnaire] = {
         ),
     ),
 }
+
+
+# --- the relation map: how well each kind of organisation is known and reached --------------
+
+RELATION_MAP = "rk"  # its keys: "rk" and the network's kinds as a hex bitmask ("rk1f")
+RELATION_MAP_NAME = N_("Relation map: do we know and reach each other?")
+RELATION_LOW = N_("we do not know them, nor whom to call")
+RELATION_HIGH = N_("we know them and reach them when it matters")
+RELATION_MIDDLE = N_("we know a few people there")
+_RELATION_QUESTIONS = {
+    OrgType.MUNICIPALITY: N_("The municipality: how well do we know them, and can we reach them?"),
+    OrgType.HOUSING: N_("Housing corporations: how well do we know them, and can we reach them?"),
+    OrgType.CARE: N_("Care providers: how well do we know them, and can we reach them?"),
+    OrgType.WELFARE: N_("Welfare organisations: how well do we know them, and can we reach them?"),
+    OrgType.POLICE: N_("The police: how well do we know them, and can we reach them?"),
+    OrgType.HEALTH: N_("GPs and health care: how well do we know them, and can we reach them?"),
+    OrgType.CLIENTS: N_("Client organisations: how well do we know them, and can we reach them?"),
+    OrgType.RESIDENTS: N_("Residents: how well do we know them, and can we reach them?"),
+    OrgType.OTHER: N_("Other partners: how well do we know them, and can we reach them?"),
+}
+_KIND_ORDER = list(OrgType)
+
+
+def relation_map_key(kinds: Iterable[str]) -> str:
+    """The relation map for these kinds of organisation (unknown kinds ignored)."""
+    mask = sum(
+        1 << _KIND_ORDER.index(OrgType(k)) for k in set(kinds) if k in OrgType._value2member_map_
+    )
+    return f"{RELATION_MAP}{mask:x}"
+
+
+def relation_map(key: str) -> Questionnaire | None:
+    """The relation map a key names: one item per kind of organisation, keyed by the kind."""
+    if not key.startswith(RELATION_MAP) or len(key) > len(RELATION_MAP) + 4:
+        return None
+    try:
+        mask = int(key[len(RELATION_MAP) :], 16)
+    except ValueError:
+        return None
+    kinds = [kind for index, kind in enumerate(_KIND_ORDER) if mask >> index & 1]
+    if not kinds or mask >> len(_KIND_ORDER):
+        return None
+    items = tuple(
+        Item(kind.value, _RELATION_QUESTIONS[kind], RELATION_LOW, RELATION_HIGH, RELATION_MIDDLE)
+        for kind in kinds
+    )
+    return Questionnaire(key, RELATION_MAP_NAME, items)
+
+
+def is_relation_map(key: str) -> bool:
+    """Whether the questionnaire key names a relation map."""
+    return relation_map(key) is not None

@@ -121,6 +121,22 @@ def collaboration_advice(means: Mapping[str, float]) -> Advice | None:
     return Advice(ALIGN, below_middle)
 
 
+# --- the relation map's rings ------------------------------------------------------------------
+
+INNER, MIDDLE_RING, OUTER = "inner", "middle", "outer"
+
+
+def rings(means: Mapping[str, float]) -> dict[str, list[str]]:
+    """Which kinds of organisation sit in which ring of the network, best known first: the
+    inner ring is known and reachable (7 or more), the outer ring has to beg (under 5.5)."""
+    placed: dict[str, list[str]] = {INNER: [], MIDDLE_RING: [], OUTER: []}
+    for key in sorted(means, key=lambda k: (-means[k], k)):
+        mean = means[key]
+        ring = INNER if mean >= HIGH else MIDDLE_RING if mean >= MIDDLE else OUTER
+        placed[ring].append(key)
+    return placed
+
+
 # --- one round's publishable result ------------------------------------------------------------
 
 Group = tuple[str, str]  # (dimension, group name)

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from domain.questionnaires import Questionnaire
-from domain.results import RoundResult
+from domain.questionnaires import Questionnaire, is_relation_map
+from domain.results import RoundResult, rings
 from i18n import person_language, t
 from schedules.kinds import Queued
 from schedules.outbox import RenderContext, Rendered, Renderer, enqueue
@@ -91,6 +91,15 @@ async def results_parts(
 
 
 async def _chart(lang: str, questionnaire: Questionnaire, result: RoundResult) -> bytes:
+    if is_relation_map(questionnaire.key) and result.means:
+        placed = rings(result.means)
+        ring_of = {key: ring for ring, keys in placed.items() for key in keys}
+        entries = [
+            (view.kind_names(lang, [key]), result.means[key], ring_of[key]) for key in result.means
+        ]
+        legend = [t(lang, view.RING_LEGENDS[ring]) for ring in placed]
+        title = t(lang, questionnaire.name)
+        return await asyncio.to_thread(charts.ring_chart, title, entries, legend)
     labels = [view.label(lang, questionnaire, item) for item in questionnaire.items]
     means = [result.means.get(item.key) for item in questionnaire.items]
     previous = (

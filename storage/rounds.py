@@ -16,7 +16,15 @@ from sqlalchemy.orm import selectinload
 
 from domain.anonymity import Breakdown, RoundPlan, Tally, plan_round, voter_hash
 from domain.errors import NO_LONGER_ACTIVE, Refusal
-from domain.questionnaires import BUILTIN, Item, Questionnaire
+from domain.questionnaires import (
+    BUILTIN,
+    RELATION_MAP,
+    Item,
+    Questionnaire,
+    is_relation_map,
+    relation_map,
+    relation_map_key,
+)
 from domain.results import RoundResult, compose, result_from_json, result_to_json
 from storage.models import (
     CustomQuestionnaire,
@@ -236,12 +244,18 @@ async def unpublished_rounds(session: AsyncSession, network_id: int) -> Sequence
 
 
 async def previous_round(session: AsyncSession, round_: Round) -> Round | None:
-    """The last published round of the same questionnaire in the network before this one."""
+    """The last published round of the same questionnaire in the network before this one (for
+    a relation map: the previous map, also when kinds joined or left since)."""
+    same = (
+        Round.questionnaire.startswith(RELATION_MAP)
+        if is_relation_map(round_.questionnaire)
+        else Round.questionnaire == round_.questionnaire
+    )
     return await session.scalar(
         select(Round)
         .where(
             Round.network_id == round_.network_id,
-            Round.questionnaire == round_.questionnaire,
+            same,
             Round.published.is_(True),
             Round.id != round_.id,
             Round.opens_at < round_.opens_at,
@@ -301,6 +315,8 @@ async def questionnaire(session: AsyncSession, key: str) -> Questionnaire | None
     """A built-in questionnaire, or a network's own (key 'c<id>'), as the same plain data."""
     if key in BUILTIN:
         return BUILTIN[key]
+    if is_relation_map(key):
+        return relation_map(key)
     if not (key.startswith("c") and key[1:].isdigit()):
         return None
     custom = await session.get(
@@ -315,13 +331,26 @@ async def questionnaire(session: AsyncSession, key: str) -> Questionnaire | None
 
 
 async def questionnaires_for(session: AsyncSession, network_id: int) -> list[Questionnaire]:
-    """The built-in questionnaires and the network's own."""
+    """The built-in questionnaires, the relation map of the kinds of organisation the network
+    has now (from two kinds on), and the network's own."""
     customs = await session.scalars(
         select(CustomQuestionnaire.id)
         .where(CustomQuestionnaire.network_id == network_id)
         .order_by(CustomQuestionnaire.id)
     )
     found = list(BUILTIN.values())
+    kinds = await session.scalars(
+        select(Organisation.type)
+        .join(Member, Member.organisation_id == Organisation.id)
+        .where(Member.network_id == network_id, Member.joined_at.is_not(None))
+        .where(Member.left_at.is_(None))
+        .distinct()
+    )
+    present = set(kinds)
+    if len(present) >= 2:
+        mapped = relation_map(relation_map_key(present))
+        if mapped is not None:
+            found.append(mapped)
     for custom_id in customs:
         loaded = await questionnaire(session, custom_key(custom_id))
         if loaded is not None:

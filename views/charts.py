@@ -8,6 +8,7 @@ chart, so a bot that is only answering questions does not carry its ~40 MB.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -103,6 +104,63 @@ def report_page(
         axes.set_xlim(0, 10.8)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
+    return _png(figure)
+
+
+RING_RADII = {"inner": 1.0, "middle": 2.0, "outer": 3.0}  # where a kind sits, by its ring
+RING_COLOURS = {"inner": "#2e7d32", "middle": "#f9a825", "outer": "#c62828"}
+
+
+def ring_positions(
+    entries: Sequence[tuple[str, float, str]],
+) -> list[tuple[str, float, str, float, float]]:
+    """Where each (label, mean, ring) is drawn: on its ring's circle, the kinds of one ring
+    spread evenly around it (a quarter turn apart at least), as (label, mean, ring, x, y)."""
+    placed = []
+    for ring, radius in RING_RADII.items():
+        members = [entry for entry in entries if entry[2] == ring]
+        for index, (label, mean, _) in enumerate(members):
+            angle = math.pi / 2 + 2 * math.pi * index / max(len(members), 4)
+            if ring == "middle":
+                angle += math.pi / 4  # off the inner ring's line, so labels do not stack
+            placed.append((label, mean, ring, radius * math.cos(angle), radius * math.sin(angle)))
+    return placed
+
+
+def ring_chart(
+    title: str, entries: Sequence[tuple[str, float, str]], legend: Sequence[str]
+) -> bytes:
+    """The relation map as rings: kinds known and reached in the middle, those who have to beg
+    on the outside; each kind with its score. Square, readable on a phone."""
+    figure = _figure((6.4, 7.0), dpi=150)
+    axes = figure.add_subplot()
+    from matplotlib.patches import Circle
+
+    for ring, radius in RING_RADII.items():
+        axes.add_patch(
+            Circle((0, 0), radius + 0.5, fill=False, color=RING_COLOURS[ring], lw=2, alpha=0.5)
+        )
+    for label, mean, ring, x, y in ring_positions(entries):
+        axes.plot([x], [y], "o", markersize=14, color=RING_COLOURS[ring])
+        axes.annotate(
+            f"{label}\n{mean:.1f}",
+            (x, y),
+            xytext=(0, -24),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=10,
+        )
+    axes.set_xlim(-3.9, 3.9)
+    axes.set_ylim(-3.9, 3.9)
+    axes.set_aspect("equal")
+    axes.axis("off")
+    axes.set_title(title, fontsize=13, loc="left")
+    for index, line in enumerate(legend):
+        figure.text(
+            0.04, 0.06 - index * 0.03, line, fontsize=10, color=list(RING_COLOURS.values())[index]
+        )
+    figure.tight_layout(rect=(0, 0.1, 1, 1))
     return _png(figure)
 
 

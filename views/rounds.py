@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
@@ -11,14 +11,18 @@ from telegram import InlineKeyboardMarkup
 from domain.anonymity import KIND, LEVEL, REST, Breakdown, RoundPlan
 from domain.callbacks import Cb, pack
 from domain.enums import Level, OrgType
-from domain.questionnaires import NETWERKTOETS, Item, Questionnaire
+from domain.questionnaires import NETWERKTOETS, Item, Questionnaire, is_relation_map
 from domain.results import (
     ADAPT,
     ALIGN,
+    INNER,
     INTERWEAVE,
+    MIDDLE_RING,
+    OUTER,
     RoundResult,
     collaboration_advice,
     lowest_items,
+    rings,
     widest_disagreement,
 )
 from domain.text import esc, pack_blocks, shorten
@@ -575,6 +579,8 @@ def results(
         advice = collaboration_advice(result.means)
         if advice is not None:
             blocks.append("\n" + _advice_text(lang, questionnaire, advice.form, advice.work_on))
+    if is_relation_map(questionnaire.key) and result.means:
+        blocks.append("\n" + rings_text(lang, result.means))
     blocks.extend(_breakdown(lang, questionnaire, result))
     if result.comments:
         blocks.append("\n" + t(lang, "<b>Comments</b> (in random order)"))
@@ -591,6 +597,55 @@ def results(
             )
         )
     return pack_blocks(blocks)
+
+
+RING_LEGENDS = {
+    INNER: N_("● inner ring: known and reachable (7 or more)"),
+    MIDDLE_RING: N_("● middle ring (5.5 to 7)"),
+    OUTER: N_("● outer ring: they have to beg (under 5.5)"),
+}
+RING_TITLES = {
+    INNER: N_("🟢 Inner ring, known and reachable: {kinds}"),
+    MIDDLE_RING: N_("🟡 Middle ring: {kinds}"),
+    OUTER: N_("🔴 Outer ring, they have to beg: {kinds}"),
+}
+
+
+def kind_names(lang: str, keys: Sequence[str]) -> str:
+    """Kinds of organisation in words."""
+    names = []
+    for key in keys:
+        try:
+            names.append(t(lang, OrgType(key).label))
+        except ValueError:
+            names.append(esc(key))
+    return ", ".join(names)
+
+
+def rings_text(lang: str, means: Mapping[str, float]) -> str:
+    """The relation map's rings, and the next step for the outer ring (K2: include them)."""
+    placed = rings(means)
+    lines = [t(lang, "🗺 <b>The network as rings</b>")]
+    lines += [
+        t(lang, RING_TITLES[ring], kinds=kind_names(lang, placed[ring]))
+        for ring in (INNER, MIDDLE_RING, OUTER)
+        if placed[ring]
+    ]
+    if placed[OUTER]:
+        lines.append(
+            t(
+                lang,
+                "Next step for the outer ring ({kinds}): let them put what they can and cannot do "
+                "in their profile (/organisation), give them a seat at a table (/table), and "
+                "introduce them at the next meeting, with whom to call.",
+                kinds=kind_names(lang, placed[OUTER]),
+            )
+        )
+    else:
+        lines.append(
+            t(lang, "Nobody is in the outer ring: every kind of partner is known and reached.")
+        )
+    return "\n".join(lines)
 
 
 FORM_RISKS = {
@@ -667,6 +722,12 @@ def _breakdown(lang: str, questionnaire: Questionnaire, result: RoundResult) -> 
 
 def chart_caption(lang: str, questionnaire: Questionnaire, has_previous: bool) -> str:
     """The caption under the results chart."""
+    if is_relation_map(questionnaire.key):
+        return t(
+            lang,
+            "🗺 The network as rings: in the middle the kinds of partner the others know and "
+            "reach, on the outside those who have to beg. The number is their average score.",
+        )
     text = t(
         lang,
         "📊 {questionnaire}: average per item",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import math
 
 from PIL import Image
 
+from views import charts
 from views.charts import CURRENT, PREVIOUS, bar_chart, report_page, trend_chart
 
 
@@ -42,3 +44,38 @@ def test_trend_and_report_render_readable_sizes() -> None:
     page = report_page("Netwerk", ["3 partners"], ["a"], [7.5])
     assert Image.open(io.BytesIO(page)).size == (827, 1169)
     assert _pixels(page, CURRENT) > 0
+
+
+def test_the_ring_chart_draws_each_kind_on_its_ring() -> None:
+    from domain.results import rings
+
+    means = {"municipality": 8.0, "housing": 7.5, "care": 6.0, "welfare": 3.0, "police": 4.0}
+    placed = rings(means)
+    assert placed == {
+        "inner": ["municipality", "housing"],
+        "middle": ["care"],
+        "outer": ["police", "welfare"],
+    }
+    ring_of = {key: ring for ring, keys in placed.items() for key in keys}
+    entries = [(key, mean, ring_of[key]) for key, mean in means.items()]
+    drawn = charts.ring_positions(entries)
+    assert sorted(label for label, *_ in drawn) == sorted(means)
+    for label, mean, ring, x, y in drawn:
+        assert math.isclose(math.hypot(x, y), charts.RING_RADII[ring])
+        assert mean == means[label]
+    # Two kinds of one ring never share a spot.
+    spots = {(round(x, 3), round(y, 3)) for *_, x, y in drawn}
+    assert len(spots) == len(drawn)
+    image = Image.open(io.BytesIO(charts.ring_chart("Relatiekaart", entries, ["a", "b", "c"])))
+    assert image.size[0] > 500 and image.size[1] > 500
+
+
+def test_rings_of_scores_on_the_edges() -> None:
+    from domain.results import rings
+
+    assert rings({"a": 7.0, "b": 5.5, "c": 5.49}) == {
+        "inner": ["a"],
+        "middle": ["b"],
+        "outer": ["c"],
+    }
+    assert rings({}) == {"inner": [], "middle": [], "outer": []}
