@@ -203,6 +203,15 @@ def members_overview(
             organisation = f" ({esc(member.organisation.name)})" if member.organisation else ""
             day = when(lang, member.left_at, network.timezone, with_time=False)
             blocks.append(f"• {esc(member.person.first_name)}{organisation}, {day}")
+    if organisations:
+        blocks.append(
+            "\n"
+            + t(
+                lang,
+                "🏢 <code>/organisation name</code> shows what an organisation wants, offers and "
+                "cannot do, and whom to call there.",
+            )
+        )
     return pack_blocks(blocks)
 
 

@@ -286,3 +286,30 @@ async def test_help_and_the_menus_name_the_profile_and_who_do_i_call(
         assert card_of(await bot.send(anna, anna, command))
     [usage] = await bot.send(anna, anna, "/who")
     assert "/wie politie" in usage.text
+
+
+async def test_forgetme_ends_the_consent_and_members_points_to_the_profiles(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    els, anna, chris = setup.net.els, setup.partners["Anna"], setup.partners["Chris"]
+    card = await fill_interests(bot, anna, "Betaalbaar wonen")
+    await bot.press(anna, card, "Ik ben het signaalcontact")
+    await bot.press(anna, world.bot_messages(anna)[-1], "E-mail")
+    [bad] = await bot.send(anna, anna, "anna at portaal")
+    assert "geen e-mailadres" in bad.text
+    await bot.send(anna, anna, "anna@portaal.nl")
+    [consent] = await bot.send(anna, anna, "werkdagen")
+    await bot.press(anna, consent, "Ja, akkoord")
+    [found] = await bot.send(chris, chris, "/wie portaal")
+    assert "anna@portaal.nl" in found.text
+    [confirm] = await bot.send(anna, anna, "/forgetme")
+    await bot.press(anna, confirm, "Ja, wissen")
+    [found] = await bot.send(chris, chris, "/wie portaal")
+    assert "anna@portaal.nl" not in found.text
+    async with bot.services.database.unit_of_work() as session:
+        assert (await session.scalars(select(SignalContact))).all() == []
+        profile = (await session.scalars(select(OrganisationProfile))).one()
+        assert profile.updated_by is None and profile.interests == "Betaalbaar wonen"
+    members = "\n".join(m.text or "" for m in await bot.send(els, els, "/members"))
+    assert "/profiel naam toont wat een organisatie wil" in members
