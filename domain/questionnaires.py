@@ -22,6 +22,7 @@ class Item:
     low: str
     high: str
     middle: str = ""
+    subject: str = ""  # a name the question is about, filled into it (the relation map's)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,8 @@ BUILTIN: dict[str, Questionnaire] = {
 # --- the relation map: how well each kind of organisation is known and reached --------------
 
 RELATION_MAP = "rk"  # its keys: "rk" and the network's kinds as a hex bitmask ("rk1f")
-RELATION_MAP_NAME = N_("Relation map: do we know and reach each other?")
+RELATION_MAP_NAME = N_("Relation map by kind: do we know and reach each other?")
+ORG_MAP_NAME = N_("Relation map by organisation: do we know and reach each other?")
 RELATION_LOW = N_("we do not know them, nor whom to call")
 RELATION_HIGH = N_("we know them and reach them when it matters")
 RELATION_MIDDLE = N_("we know a few people there")
@@ -182,6 +184,56 @@ def relation_map(key: str) -> Questionnaire | None:
     return Questionnaire(key, RELATION_MAP_NAME, items)
 
 
+# In a small network the map asks about each organisation by name: keys "ro<network>x<mask>",
+# the mask over the network's organisations in the order of their ids (they are never removed).
+ORG_MAP = "ro"
+ORG_MAP_MAX = 8  # organisations: above this the map asks per kind
+ORG_QUESTION = N_("{name}: how well do we know them, and can we reach them?")
+KEY_LIMIT = 24
+
+
+def org_map_key(network_id: int, positions: Iterable[int]) -> str | None:
+    """The per-organisation map of these positions (None when the key would be too long)."""
+    mask = sum(1 << position for position in set(positions))
+    key = f"{ORG_MAP}{network_id}x{mask:x}"
+    return key if mask and len(key) <= KEY_LIMIT else None
+
+
+def parse_org_map(key: str) -> tuple[int, int] | None:
+    """The network id and the mask of a per-organisation map's key."""
+    if not key.startswith(ORG_MAP) or "x" not in key or len(key) > KEY_LIMIT:
+        return None
+    network, _, mask = key[len(ORG_MAP) :].partition("x")
+    try:
+        parsed = (int(network), int(mask, 16))
+    except ValueError:
+        return None
+    return parsed if parsed[1] > 0 and network.isdigit() else None
+
+
+def org_map(key: str, organisations: Iterable[tuple[int, str]]) -> Questionnaire | None:
+    """The per-organisation map a key names, from the network's (id, name) pairs by id."""
+    parsed = parse_org_map(key)
+    if parsed is None:
+        return None
+    _, mask = parsed
+    items = tuple(
+        Item(
+            f"o{organisation_id}", ORG_QUESTION, RELATION_LOW, RELATION_HIGH, RELATION_MIDDLE, name
+        )
+        for position, (organisation_id, name) in enumerate(organisations)
+        if mask >> position & 1
+    )
+    return Questionnaire(key, ORG_MAP_NAME, items) if items else None
+
+
 def is_relation_map(key: str) -> bool:
-    """Whether the questionnaire key names a relation map."""
-    return relation_map(key) is not None
+    """Whether the questionnaire key names a relation map (per kind or per organisation)."""
+    return relation_map(key) is not None or parse_org_map(key) is not None
+
+
+def relation_map_family(key: str) -> str | None:
+    """The prefix shared by the maps that compare with this one."""
+    if relation_map(key) is not None:
+        return RELATION_MAP
+    return ORG_MAP if parse_org_map(key) is not None else None

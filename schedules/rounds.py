@@ -95,7 +95,8 @@ async def _chart(lang: str, questionnaire: Questionnaire, result: RoundResult) -
         placed = rings(result.means)
         ring_of = {key: ring for ring, keys in placed.items() for key in keys}
         entries = [
-            (view.kind_names(lang, [key]), result.means[key], ring_of[key]) for key in result.means
+            (view.ring_label(lang, questionnaire, key), result.means[key], ring_of[key])
+            for key in result.means
         ]
         legend = [t(lang, view.RING_LEGENDS[ring]) for ring in placed]
         title = t(lang, questionnaire.name)

@@ -18,11 +18,14 @@ from domain.anonymity import Breakdown, RoundPlan, Tally, plan_round, voter_hash
 from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.questionnaires import (
     BUILTIN,
-    RELATION_MAP,
+    ORG_MAP_MAX,
     Item,
     Questionnaire,
-    is_relation_map,
+    org_map,
+    org_map_key,
+    parse_org_map,
     relation_map,
+    relation_map_family,
     relation_map_key,
 )
 from domain.results import RoundResult, compose, result_from_json, result_to_json
@@ -246,9 +249,10 @@ async def unpublished_rounds(session: AsyncSession, network_id: int) -> Sequence
 async def previous_round(session: AsyncSession, round_: Round) -> Round | None:
     """The last published round of the same questionnaire in the network before this one (for
     a relation map: the previous map, also when kinds joined or left since)."""
+    family = relation_map_family(round_.questionnaire)
     same = (
-        Round.questionnaire.startswith(RELATION_MAP)
-        if is_relation_map(round_.questionnaire)
+        Round.questionnaire.startswith(family)
+        if family is not None
         else Round.questionnaire == round_.questionnaire
     )
     return await session.scalar(
@@ -315,8 +319,16 @@ async def questionnaire(session: AsyncSession, key: str) -> Questionnaire | None
     """A built-in questionnaire, or a network's own (key 'c<id>'), as the same plain data."""
     if key in BUILTIN:
         return BUILTIN[key]
-    if is_relation_map(key):
+    if relation_map(key) is not None:
         return relation_map(key)
+    org_key = parse_org_map(key)
+    if org_key is not None:
+        rows = await session.execute(
+            select(Organisation.id, Organisation.name)
+            .where(Organisation.network_id == org_key[0])
+            .order_by(Organisation.id)
+        )
+        return org_map(key, [(row.id, row.name) for row in rows])
     if not (key.startswith("c") and key[1:].isdigit()):
         return None
     custom = await session.get(
@@ -351,6 +363,29 @@ async def questionnaires_for(session: AsyncSession, network_id: int) -> list[Que
         mapped = relation_map(relation_map_key(present))
         if mapped is not None:
             found.append(mapped)
+    # A small network also gets the map by organisation.
+    everyone = list(
+        await session.scalars(
+            select(Organisation.id)
+            .where(Organisation.network_id == network_id)
+            .order_by(Organisation.id)
+        )
+    )
+    represented = set(
+        await session.scalars(
+            select(Member.organisation_id).where(
+                Member.network_id == network_id,
+                Member.joined_at.is_not(None),
+                Member.left_at.is_(None),
+            )
+        )
+    )
+    if 2 <= len(represented) <= ORG_MAP_MAX:
+        positions = [index for index, org_id in enumerate(everyone) if org_id in represented]
+        key = org_map_key(network_id, positions)
+        by_organisation = await questionnaire(session, key) if key is not None else None
+        if by_organisation is not None:
+            found.append(by_organisation)
     for custom_id in customs:
         loaded = await questionnaire(session, custom_key(custom_id))
         if loaded is not None:

@@ -11,7 +11,13 @@ from telegram import InlineKeyboardMarkup
 from domain.anonymity import KIND, LEVEL, REST, Breakdown, RoundPlan
 from domain.callbacks import Cb, pack
 from domain.enums import Level, OrgType
-from domain.questionnaires import NETWERKTOETS, Item, Questionnaire, is_relation_map
+from domain.questionnaires import (
+    NETWERKTOETS,
+    Item,
+    Questionnaire,
+    is_relation_map,
+    parse_org_map,
+)
 from domain.results import (
     ADAPT,
     ALIGN,
@@ -57,8 +63,17 @@ def when(lang: str, moment: dt.datetime, timezone: str, *, with_time: bool = Tru
     return f"{text} {local:%H:%M}" if with_time else text
 
 
+def question_text(lang: str, questionnaire: Questionnaire, item: Item) -> str:
+    """An item's question as the person reads it (with the name it is about filled in)."""
+    if item.subject:
+        return t(lang, item.question, name=item.subject)
+    return _text(lang, questionnaire, item.question)
+
+
 def label(lang: str, questionnaire: Questionnaire, item: Item) -> str:
     """An item's short name: the words before the colon of its question."""
+    if item.subject:
+        return shorten(item.subject, 40)
     question = _text(lang, questionnaire, item.question)
     return shorten(question.split(":")[0], 40)
 
@@ -357,7 +372,7 @@ def item_question(
     item = questionnaire.items[position]
     lines = [
         t(lang, "<b>Question {i} of {n}</b>", i=position + 1, n=len(questionnaire.items)),
-        esc(_text(lang, questionnaire, item.question)),
+        esc(question_text(lang, questionnaire, item)),
         "",
         "1 = " + esc(_text(lang, questionnaire, item.low)),
     ]
@@ -580,7 +595,7 @@ def results(
         if advice is not None:
             blocks.append("\n" + _advice_text(lang, questionnaire, advice.form, advice.work_on))
     if is_relation_map(questionnaire.key) and result.means:
-        blocks.append("\n" + rings_text(lang, result.means))
+        blocks.append("\n" + rings_text(lang, questionnaire, result.means))
     blocks.extend(_breakdown(lang, questionnaire, result))
     if result.comments:
         blocks.append("\n" + t(lang, "<b>Comments</b> (in random order)"))
@@ -611,23 +626,27 @@ RING_TITLES = {
 }
 
 
-def kind_names(lang: str, keys: Sequence[str]) -> str:
-    """Kinds of organisation in words."""
-    names = []
-    for key in keys:
+def ring_label(lang: str, questionnaire: Questionnaire, key: str) -> str:
+    """One kind (or, in a small network's map, one organisation) as plain text."""
+    if parse_org_map(questionnaire.key) is None:
         try:
-            names.append(t(lang, OrgType(key).label))
+            return t(lang, OrgType(key).label)
         except ValueError:
-            names.append(esc(key))
-    return ", ".join(names)
+            return key
+    return label(lang, questionnaire, questionnaire.item(key))
 
 
-def rings_text(lang: str, means: Mapping[str, float]) -> str:
+def ring_names(lang: str, questionnaire: Questionnaire, keys: Sequence[str]) -> str:
+    """The kinds (or organisations) of a ring, in words, for HTML."""
+    return ", ".join(esc(ring_label(lang, questionnaire, key)) for key in keys)
+
+
+def rings_text(lang: str, questionnaire: Questionnaire, means: Mapping[str, float]) -> str:
     """The relation map's rings, and the next step for the outer ring (K2: include them)."""
     placed = rings(means)
     lines = [t(lang, "🗺 <b>The network as rings</b>")]
     lines += [
-        t(lang, RING_TITLES[ring], kinds=kind_names(lang, placed[ring]))
+        t(lang, RING_TITLES[ring], kinds=ring_names(lang, questionnaire, placed[ring]))
         for ring in (INNER, MIDDLE_RING, OUTER)
         if placed[ring]
     ]
@@ -638,7 +657,7 @@ def rings_text(lang: str, means: Mapping[str, float]) -> str:
                 "Next step for the outer ring ({kinds}): let them put what they can and cannot do "
                 "in their profile (/organisation), give them a seat at a table (/table), and "
                 "introduce them at the next meeting, with whom to call.",
-                kinds=kind_names(lang, placed[OUTER]),
+                kinds=ring_names(lang, questionnaire, placed[OUTER]),
             )
         )
     else:

@@ -22,7 +22,7 @@ async def test_a_relation_map_shows_the_rings_under_the_anonymity_rules(
 ) -> None:
     setup = await network_with_partners(bot, world, 7)
     els, group = setup.net.els, setup.net.group
-    announcement = await start_round(bot, els, "Relatiekaart", k="3")
+    announcement = await start_round(bot, els, "Relatiekaart per soort", k="3")
     [_, question] = await bot.press(setup.partners["Anna"], announcement, "Antwoord")
     assert "De gemeente: hoe goed kennen we ze, en kunnen we ze bereiken?" in question.text
     assert "Vraag 1 van 5" in question.text or "1 van 5" in question.text
@@ -32,7 +32,7 @@ async def test_a_relation_map_shows_the_rings_under_the_anonymity_rules(
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
     text = results.text
-    assert "Relatiekaart: kennen en bereiken we elkaar?" in text
+    assert "Relatiekaart per soort: kennen en bereiken we elkaar?" in text
     assert "Binnenste ring, bekend en bereikbaar: Woningcorporatie, Gemeente" in text
     assert "Middelste ring: Zorgaanbieder" in text
     assert "Buitenste ring, zij moeten bedelen: Politie, Welzijnsorganisatie" in text
@@ -48,7 +48,7 @@ async def test_a_relation_map_shows_the_rings_under_the_anonymity_rules(
 
     # Half a year later the next map shows the change: the police got to know the others.
     bot.advance(days=180)
-    announcement = await start_round(bot, els, "Relatiekaart", k="3")
+    announcement = await start_round(bot, els, "Relatiekaart per soort", k="3")
     for user in setup.partners.values():
         await answer(bot, user, announcement, [8, 8, 6, 3, 8])
     await bot.send(els, group, "/close")
@@ -64,3 +64,23 @@ async def test_a_network_of_one_kind_has_no_relation_map(bot: BotHarness, world:
     setup = await network_with_partners(bot, world, 2)  # Anna and Bram, both Portaal
     [step] = await bot.send(setup.net.els, setup.net.els, "/round")
     assert not [b for b in step.buttons() if "Relatiekaart" in b["text"]]
+
+
+async def test_a_small_network_maps_each_organisation_by_name(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 4)  # Portaal (2), municipality, care
+    els, group = setup.net.els, setup.net.group
+    announcement = await start_round(bot, els, "Relatiekaart per organisatie", k="3")
+    [_, question] = await bot.press(setup.partners["Dewi"], announcement, "Antwoord")
+    assert "Portaal: hoe goed kennen we ze, en kunnen we ze bereiken?" in question.text
+    for user in setup.partners.values():
+        await answer(bot, user, announcement, [9, 4, 6])  # by id: Portaal, municipality, care
+    await bot.send(els, group, "/close")
+    await bot.dispatch()
+    [results] = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
+    assert "Binnenste ring, bekend en bereikbaar: Portaal" in results.text
+    assert "Middelste ring: Zorggroep Eemland" in results.text
+    assert "Buitenste ring, zij moeten bedelen: Gemeente Amersfoort" in results.text
+    [chart] = [m for m in world.bot_messages(group) if m.photo is not None]
+    assert chart.photo
