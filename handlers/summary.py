@@ -88,7 +88,7 @@ async def _send_summary(context: Context, chat_id: int, summary: Summary, lang: 
         previous = entry.result.previous_means
         before = [previous.get(item.key) for item in questionnaire.items] if previous else None
         title = questionnaire_name(lang, questionnaire)
-        photo = await asyncio.to_thread(charts.bar_chart, title, labels, means, before)
+        photo = await asyncio.to_thread(charts.bar_chart, title, labels, means, before, lang=lang)
         await context.bot.send_photo(chat_id, photo, caption=esc(title))
         history = summary.history.get(questionnaire.key, [])
         if len(history) > 1:
@@ -134,7 +134,7 @@ async def _send_report(context: Context, chat_id: int, summary: Summary, lang: s
         means = [entry.result.means.get(item.key) for item in entry.questionnaire.items]
     title = f"{summary.network.name} — {day(lang, summary.today)}"
     page = await asyncio.to_thread(
-        charts.report_page, title, view.report_lines(lang, summary), labels, means
+        charts.report_page, title, view.report_lines(lang, summary), labels, means, lang=lang
     )
     await context.bot.send_document(
         chat_id, InputFile(page, filename=f"netwerkpols-report-{summary.today.isoformat()}.png")

@@ -76,3 +76,16 @@ def tn(lang: str, singular: str, plural: str, n: int, **params: object) -> str:
     """Translate a text that depends on a count n (available as {n})."""
     text = translator(lang).ngettext(singular, plural, n)
     return text.format(n=n, **params)
+
+
+def decimal(lang: str, value: float, pattern: str = "0.0") -> str:
+    """A number as people write it in lang: '6,5' in Dutch, '6.5' in English (Babel's CLDR
+    rules; pattern '+0.0;-0.0' for a signed change, '0.#' for a median)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, pattern, locale=normalise(lang))
+
+
+def signed(lang: str, value: float) -> str:
+    """A change with its sign: '+2,0' / '-1,0'."""
+    return decimal(lang, value, "+0.0;-0.0")

@@ -100,7 +100,7 @@ async def _chart(lang: str, questionnaire: Questionnaire, result: RoundResult) -
         ]
         legend = [t(lang, view.RING_LEGENDS[ring]) for ring in placed]
         title = t(lang, questionnaire.name)
-        return await asyncio.to_thread(charts.ring_chart, title, entries, legend)
+        return await asyncio.to_thread(charts.ring_chart, title, entries, legend, lang=lang)
     labels = [view.label(lang, questionnaire, item) for item in questionnaire.items]
     means = [result.means.get(item.key) for item in questionnaire.items]
     previous = (
@@ -109,7 +109,7 @@ async def _chart(lang: str, questionnaire: Questionnaire, result: RoundResult) -
         else None
     )
     title = t(lang, questionnaire.name) if questionnaire.builtin else questionnaire.name
-    return await asyncio.to_thread(charts.bar_chart, title, labels, means, previous)
+    return await asyncio.to_thread(charts.bar_chart, title, labels, means, previous, lang=lang)
 
 
 # --- renderers of the outgoing queue ----------------------------------------------------------

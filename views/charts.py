@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from i18n import decimal
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -24,6 +26,8 @@ def bar_chart(
     labels: Sequence[str],
     means: Sequence[float | None],
     previous: Sequence[float | None] | None = None,
+    *,
+    lang: str = "en",
 ) -> bytes:
     """Horizontal bars of the mean per item on the 1–10 scale, the previous round drawn thinner
     behind; readable on a phone (portrait, large labels). Items without a mean show no bar."""
@@ -45,7 +49,7 @@ def bar_chart(
             axes.text(
                 bar.get_width() + 0.1,
                 bar.get_y() + bar.get_height() / 2,
-                f"{value:.1f}",
+                decimal(lang, value),
                 va="center",
                 fontsize=11,
             )
@@ -86,7 +90,12 @@ def trend_chart(
 
 
 def report_page(
-    title: str, lines: Sequence[str], labels: Sequence[str], means: Sequence[float | None]
+    title: str,
+    lines: Sequence[str],
+    labels: Sequence[str],
+    means: Sequence[float | None],
+    *,
+    lang: str = "en",
 ) -> bytes:
     """One board-ready page: the title, key figures, and the latest averages as bars."""
     figure = _figure((8.27, 11.69), dpi=100)  # A4 portrait
@@ -99,7 +108,7 @@ def report_page(
         axes.barh(positions, [m or 0 for m in means], color=CURRENT, height=0.55)
         for position, value in zip(positions, means, strict=True):
             if value is not None:
-                axes.text(value + 0.1, position, f"{value:.1f}", va="center", fontsize=10)
+                axes.text(value + 0.1, position, decimal(lang, value), va="center", fontsize=10)
         axes.set_yticks(positions, labels=list(labels), fontsize=10)
         axes.set_xlim(0, 10.8)
         for side in ("top", "right"):
@@ -128,7 +137,11 @@ def ring_positions(
 
 
 def ring_chart(
-    title: str, entries: Sequence[tuple[str, float, str]], legend: Sequence[str]
+    title: str,
+    entries: Sequence[tuple[str, float, str]],
+    legend: Sequence[str],
+    *,
+    lang: str = "en",
 ) -> bytes:
     """The relation map as rings: kinds known and reached in the middle, those who have to beg
     on the outside; each kind with its score. Square, readable on a phone."""
@@ -143,7 +156,7 @@ def ring_chart(
     for label, mean, ring, x, y in ring_positions(entries):
         axes.plot([x], [y], "o", markersize=14, color=RING_COLOURS[ring])
         axes.annotate(
-            f"{label}\n{mean:.1f}",
+            f"{label}\n{decimal(lang, mean)}",
             (x, y),
             xytext=(0, -24),
             textcoords="offset points",

@@ -32,7 +32,7 @@ from domain.results import (
     widest_disagreement,
 )
 from domain.text import esc, pack_blocks, shorten
-from i18n import N_, t, tn
+from i18n import N_, decimal, signed, t, tn
 from storage.models import Network, Round
 from views.keyboards import button, deep_link, keyboard, link, rows
 
@@ -500,16 +500,12 @@ def _sparkline(distribution: Sequence[int]) -> str:
     )
 
 
-def _arrow(now: float, before: float | None) -> str:
+def _arrow(lang: str, now: float, before: float | None) -> str:
     if before is None:
         return ""
     delta = now - before
     symbol = "↑" if delta >= 0.3 else "↓" if delta <= -0.3 else "→"
-    return f" {symbol} ({delta:+.1f})"
-
-
-def _number(value: float) -> str:
-    return f"{value:.1f}"
+    return f" {symbol} ({signed(lang, delta)})"
 
 
 def results(
@@ -553,16 +549,16 @@ def results(
             continue
         assert stats.median is not None and stats.sd is not None
         blocks.append(
-            f"\n<b>{index}. {title}: {_number(stats.mean)}</b>"
-            + _arrow(stats.mean, previous.get(stats.key))
+            f"\n<b>{index}. {title}: {decimal(lang, stats.mean)}</b>"
+            + _arrow(lang, stats.mean, previous.get(stats.key))
             + "\n"
             + t(
                 lang,
                 "median {median}, from {low} to {high}, spread {sd}; don't know: {dont_know}",
-                median=f"{stats.median:g}",
+                median=decimal(lang, stats.median, "0.#"),
                 low=stats.minimum,
                 high=stats.maximum,
-                sd=_number(stats.sd),
+                sd=decimal(lang, stats.sd),
                 dont_know=stats.dont_know,
             )
             + f"\n<code>1 {_sparkline(stats.distribution)} 10</code>"
@@ -575,7 +571,7 @@ def results(
                 lang,
                 "🔻 Lowest: {items}.",
                 items=", ".join(
-                    f"{_item_label(lang, questionnaire, s.key)} ({_number(s.mean or 0)})"
+                    f"{_item_label(lang, questionnaire, s.key)} ({decimal(lang, s.mean or 0)})"
                     for s in lowest
                 ),
             )
@@ -587,7 +583,7 @@ def results(
                 lang,
                 "💬 Most disagreement: {item} (spread {sd}). That is the one to talk about.",
                 item=_item_label(lang, questionnaire, widest.key),
-                sd=_number(widest.sd or 0),
+                sd=decimal(lang, widest.sd or 0),
             )
         )
     if questionnaire.key == NETWERKTOETS:
@@ -731,7 +727,7 @@ def _breakdown(lang: str, questionnaire: Questionnaire, result: RoundResult) -> 
         dimension, name = group.group
         title = group_title(lang, dimension, name)
         means = ", ".join(
-            f"{_item_label(lang, questionnaire, key)} {_number(mean)}"
+            f"{_item_label(lang, questionnaire, key)} {decimal(lang, mean)}"
             for key, mean in group.means.items()
             if mean is not None
         )

@@ -10,18 +10,18 @@ from openpyxl import Workbook
 
 from domain.enums import Level, OrgType
 from domain.text import esc, pack_blocks, shorten
-from i18n import t
+from i18n import decimal, signed, t
 from storage.summary import RoundSummary, Summary
 from views.agreements import choice
 from views.rounds import label, questionnaire_name
 from views.workgroups import day, trekker_names
 
 
-def _arrow(now: float, before: float | None) -> str:
+def _arrow(lang: str, now: float, before: float | None) -> str:
     if before is None:
         return ""
     delta = now - before
-    return f" {'↑' if delta >= 0.3 else '↓' if delta <= -0.3 else '→'}{delta:+.1f}"
+    return f" {'↑' if delta >= 0.3 else '↓' if delta <= -0.3 else '→'}{signed(lang, delta)}"
 
 
 def _label(lang: str, entry: RoundSummary, key: str) -> str:
@@ -43,7 +43,8 @@ def _round_block(lang: str, entry: RoundSummary) -> str:
     )
     previous = result.previous_means or {}
     items = [
-        f"{_label(lang, entry, s.key)} {s.mean:.1f}{_arrow(s.mean, previous.get(s.key))}"
+        f"{_label(lang, entry, s.key)} {decimal(lang, s.mean)}"
+        f"{_arrow(lang, s.mean, previous.get(s.key))}"
         for s in result.items
         if s.mean is not None
     ]

@@ -191,7 +191,7 @@ async def test_no_published_number_gives_away_a_small_group(bot: BotHarness, wor
     await bot.send(net.els, net.group, "/close")
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(net.group) if "Uitkomsten" in (m.text or "")]
-    assert "Vertrouwen: 6.5" in results.text and "weet ik niet: 2" in results.text
+    assert "Vertrouwen: 6,5" in results.text and "weet ik niet: 2" in results.text
     again = await bot.send(net.els, net.group, "/results")
     [choice] = await bot.send(net.els, net.els, "/results")
     private = await bot.press(net.els, choice, "Netwerktoets")
@@ -220,7 +220,7 @@ async def test_no_published_number_gives_away_a_small_group(bot: BotHarness, wor
         assert _isolated_sets(scorers, rows, 3) == [], (key, sums[key])
     # The summary and the export show the round's total numbers only, the same ones.
     summary = await bot.send(net.els, net.els, "/summary")
-    assert any("6.5" in (m.text or "") for m in summary)
+    assert any("6,5" in (m.text or "") for m in summary)
     files = await bot.send(net.els, net.els, "/export")
     [rounds_csv] = [
         m.document[1].decode("utf-8-sig")

@@ -54,7 +54,7 @@ async def test_a_relation_map_shows_the_rings_under_the_anonymity_rules(
     await bot.send(els, group, "/close")
     await bot.dispatch()
     [_, second] = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
-    assert "De politie: 8.0 ↑ (+4.0)" in second.text
+    assert "De politie: 8,0 ↑ (+4,0)" in second.text
     inner = "Binnenste ring, bekend en bereikbaar: Woningcorporatie, Gemeente, Politie"
     assert inner in second.text
     assert "Buitenste ring, zij moeten bedelen: Welzijnsorganisatie" in second.text

@@ -158,7 +158,7 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
     assert len(results) == 1
     text = results[0].text
     assert "6 van de 7 uitgenodigde partners antwoordden" in text
-    assert "Vertrouwen: 6.5" in text  # (7+4+8+5+6+9)/6
+    assert "Vertrouwen: 6,5" in text  # (7+4+8+5+6+9)/6
     assert "weet ik niet: 1" in text
     assert "Laagste" in text and "Meeste verschil" in text
     assert "Goed overleg <b>vet</b> & open" not in text  # only two commented: fewer than k
@@ -226,9 +226,9 @@ async def test_second_round_shows_the_change_since_the_first(bot: BotHarness, wo
     await bot.send(els, setup.net.group, "/close")
     await bot.dispatch()
     latest = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")][-1]
-    assert "Vertrouwen: 8.0</b> ↑ (+3.0)" in (latest.html or "")
-    assert "Communicatie: 4.0</b> ↓ (-1.0)" in (latest.html or "")
-    assert "Relatie: 5.0</b> → (+0.0)" in (latest.html or "")
+    assert "Vertrouwen: 8,0</b> ↑ (+3,0)" in (latest.html or "")
+    assert "Communicatie: 4,0</b> ↓ (-1,0)" in (latest.html or "")
+    assert "Relatie: 5,0</b> → (+0,0)" in (latest.html or "")
     charts = [m for m in world.bot_messages(setup.net.group) if m.photo is not None]
     assert len(charts) == 2 and "vorige ronde" in (charts[-1].caption or "")
 
@@ -273,8 +273,8 @@ async def test_breakdown_by_level_when_both_groups_reach_k(bot: BotHarness, worl
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")]
     assert "Per groep" in results.text
-    assert "Bestuurlijk & strategisch (3): Vertrouwen 8.0" in results.text
-    assert "Tactisch & uitvoering (4): Vertrouwen 4.0" in results.text
+    assert "Bestuurlijk & strategisch (3): Vertrouwen 8,0" in results.text
+    assert "Tactisch & uitvoering (4): Vertrouwen 4,0" in results.text
     # Averages of 5.7 support adapting to each other; the advice names that form's risks.
     assert "Risico's van aanpassen: partners verwachten soms meer zeggenschap" in results.text
     # Kinds of organisation: municipality 2, housing 2, care, police and welfare 1: none shown.
@@ -358,8 +358,8 @@ async def test_a_questionnaire_of_our_own(bot: BotHarness, world: World) -> None
     await bot.send(els, setup.net.group, "/close")
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")]
-    assert "1. Vinden we elkaar <snel>?: 6.0" in results.text
-    assert "2. Delen we signalen?: 8.0" in results.text
+    assert "1. Vinden we elkaar <snel>?: 6,0" in results.text
+    assert "2. Delen we signalen?: 8,0" in results.text
     assert "aaneenvlechten" not in results.text  # the advice belongs to the Netwerktoets
 
 

@@ -57,7 +57,7 @@ async def test_summary_export_and_report(bot: BotHarness, world: World) -> None:
     assert "Samenvatting van Wonen & Zorg Amersfoort" in text
     assert "3 partners uit 2 organisaties" in text
     assert "3 van de 3 antwoordden (100%)" in text
-    assert "Vertrouwen 7.0 ↑+2.0" in text and "Communicatie 4.0 ↓-1.0" in text
+    assert "Vertrouwen 7,0 ↑+2,0" in text and "Communicatie 4,0 ↓-1,0" in text
     assert (
         "Wonen met zorg (Anna): 2 open" in text
         and "1 te laat" in text
@@ -70,6 +70,13 @@ async def test_summary_export_and_report(bot: BotHarness, world: World) -> None:
     photos = [m for m in private if m.photo is not None]
     assert len(photos) == 2  # the latest round's chart and the trend across both rounds
     assert all(Image.open(io.BytesIO(m.photo or b"")).size[0] > 500 for m in photos)
+
+    [choice] = await bot.send(els, els, "/language")
+    await bot.press(els, choice, "English")
+    english = "\n".join(m.text or "" for m in await bot.send(els, els, "/summary"))
+    assert "Trust 7.0 ↑+2.0" in english and "Communication 4.0 ↓-1.0" in english
+    [choice] = await bot.send(els, els, "/language")
+    await bot.press(els, choice, "Nederlands")
 
     documents = await bot.send(els, els, "/export")
     files = {m.document[0]: m.document[1] for m in documents if m.document}
