@@ -15,7 +15,13 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     Update,
 )
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    Defaults,
+)
 
 from dialogues import engine
 from domain.clock import Clock
@@ -32,7 +38,14 @@ from handlers import (
     tables,
     workgroups,
 )
-from handlers.base import App, Context, Services, error_handler, services_of
+from handlers.base import (
+    App,
+    Context,
+    Services,
+    error_handler,
+    only_buttons_it_shows,
+    services_of,
+)
 from i18n import LANGUAGES, compile_catalogs
 from schedules.dispatcher import Dispatcher
 from schedules.pacing import PacedRateLimiter
@@ -134,6 +147,7 @@ def build_application(
         *people.FALLBACKS,
     ]:
         application.add_handler(handler)
+    application.add_handler(CallbackQueryHandler(only_buttons_it_shows), group=-1)
     application.add_error_handler(error_handler)
     jobs = application.job_queue
     assert jobs is not None

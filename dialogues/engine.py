@@ -26,11 +26,11 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from dialogues.data import BadData, dump, load
 from domain.callbacks import Cb, pattern, unpack
-from domain.errors import NO_LONGER_ACTIVE, Refusal
+from domain.errors import NO_LONGER_ACTIVE, ONLY_PRIVATE, Refusal
 from domain.text import ALERT_LIMIT, shorten
 from handlers.base import Context, acknowledge, chatting_person, dispatch_soon, replace, reply
 from i18n import N_, t
@@ -414,8 +414,10 @@ async def on_button(update: Update, context: Context) -> None:
 
 async def cancel(update: Update, context: Context) -> None:
     """/cancel (/annuleren): stop the dialogue the person is in; nothing of it is saved."""
-    user = update.effective_user
-    assert user is not None
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    if chat.type != chat.PRIVATE:
+        raise Refusal(ONLY_PRIVATE)  # dialogues are held in the private chat only
     async with context.unit_of_work() as session:
         person, lang = await chatting_person(session, context, user)
         row = await session.get(Conversation, person.id, with_for_update=True)
@@ -438,5 +440,5 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
         raise RuntimeError(f"dialogues declared but never imported: {sorted(unregistered)}")
     return [
         CallbackQueryHandler(on_button, pattern(*BUTTONS)),
-        CommandHandler(["cancel", "annuleren"], cancel, filters.ChatType.PRIVATE),
+        CommandHandler(["cancel", "annuleren"], cancel),
     ]

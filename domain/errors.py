@@ -6,6 +6,8 @@ from i18n import N_
 
 # The answer to a stale, replayed or forged button, or a step that is no longer current.
 NO_LONGER_ACTIVE = N_("This button is no longer active.")
+# The answer to a command that works only in the private chat, given in a group.
+ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
 
 
 class Refusal(Exception):

@@ -22,7 +22,7 @@ from telegram import (
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
 from domain.callbacks import BadCallback
 from domain.clock import Clock
@@ -272,6 +272,32 @@ async def in_coordinated_network(update: Update, context: Context, command: str)
         await reply(update, text, markup)
         return
     await NETWORK_PICKERS[command](update, context, coordinated[0].network_id)
+
+
+def shown(query: CallbackQuery) -> bool:
+    """Whether the pressed data is on one of the buttons of the message it came with (Telegram
+    sends the message as it is now, buttons and all)."""
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    buttons = markup.inline_keyboard if markup is not None else ()
+    return any(b.callback_data == query.data for row in buttons for b in row)
+
+
+async def only_buttons_it_shows(update: Update, context: Context) -> None:
+    """Before any handler: a press whose data is on none of the buttons of a message the bot
+    never edited was forged (no client ever showed that button there); it is refused here, so
+    no handler acts on it or edits a message that never had that button. Under a message the
+    bot has edited, the person may have pressed what their screen showed a moment before (a
+    double tap, a card someone else just changed): the handler answers that from the state
+    ('you have answered already'), checking every id itself, as it does under a message
+    Telegram no longer shows the bot (InaccessibleMessage)."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if not isinstance(message, Message) or message.edit_date is not None or shown(query):
+        return
+    lang = await update_language(update, context)
+    await query.answer(t(lang, NO_LONGER_ACTIVE), show_alert=True)
+    raise ApplicationHandlerStop
 
 
 SOMETHING_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")

@@ -12,7 +12,7 @@ from dialogues import engine, joining
 from dialogues.engine import Taken
 from dialogues.joining import JoinData
 from domain.callbacks import Cb, int_arg, pattern, unpack
-from domain.errors import NO_LONGER_ACTIVE, Refusal
+from domain.errors import NO_LONGER_ACTIVE, ONLY_PRIVATE, Refusal
 from domain.text import esc
 from handlers import answering, rounds
 from handlers.base import (
@@ -22,6 +22,7 @@ from handlers.base import (
     is_private,
     replace,
     reply,
+    shown,
     touch_person,
     update_language,
 )
@@ -44,7 +45,6 @@ NOT_IN_GROUP = N_(
     "add you to the group first."
 )
 INACTIVE = N_("The network <b>{network}</b> is not active: I am no longer in its group.")
-ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
 LAST_COORDINATOR_LEAVING = N_(
     "You are the only coordinator of <b>{network}</b>. Appoint another coordinator first "
     "(/coordinators in the group)."
@@ -222,6 +222,8 @@ async def cancel(update: Update, context: Context) -> None:
     """Cancel under a confirmation: nothing changes."""
     query = update.callback_query
     assert query is not None
+    if not shown(query):
+        raise Refusal(NO_LONGER_ACTIVE)  # never turn a message without Cancel into 'Cancelled'
     lang = await update_language(update, context)
     await query.answer()
     await replace(query, t(lang, "Cancelled: nothing has changed."))
@@ -303,6 +305,8 @@ async def forget_confirmed(update: Update, context: Context) -> None:
     """'Yes, delete': the person, their memberships, dialogue and queued messages go."""
     query = update.callback_query
     assert query is not None
+    if not shown(query):
+        raise Refusal(NO_LONGER_ACTIVE)  # only the confirmation itself deletes
     lang = await update_language(update, context)
     async with context.unit_of_work() as session:
         person = await session.get(Person, query.from_user.id)

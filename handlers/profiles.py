@@ -21,7 +21,7 @@ from dialogues.profile import (
 )
 from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.enums import OrgType
-from domain.errors import NO_LONGER_ACTIVE, Refusal
+from domain.errors import NO_LONGER_ACTIVE, ONLY_PRIVATE, Refusal
 from domain.profiles import MAX_CONTACTS, MAX_LIMITS, fold, matches, query_words
 from domain.text import esc
 from handlers.base import (
@@ -42,7 +42,6 @@ from storage import queries
 from storage.models import Network, Organisation, Person
 from views import profiles as view
 
-ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
 NO_SUCH_ORGANISATION = N_("There is no organisation called {name} in your networks.")
 NOT_A_CONTACT = N_("You are not a signal contact of {organisation}.")
 TOO_MANY_LIMITS = N_("The profile lists at most {most} things you cannot do.")

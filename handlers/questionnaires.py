@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from dialogues.questionnaire import QUESTIONNAIRE, QuestionnaireData
-from domain.errors import Refusal
+from domain.errors import ONLY_PRIVATE, Refusal
 from handlers.base import (
     NETWORK_PICKERS,
     Context,
@@ -15,10 +15,8 @@ from handlers.base import (
     is_private,
     require_coordinator,
 )
-from i18n import N_
 
 PICKER = "questionnaire"
-ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
 
 
 async def new_questionnaire(update: Update, context: Context) -> None:

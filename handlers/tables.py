@@ -17,7 +17,7 @@ from dialogues.tables import (
     seats_now,
 )
 from domain.callbacks import Cb, int_arg, pattern, unpack
-from domain.errors import NO_LONGER_ACTIVE, Refusal
+from domain.errors import NO_LONGER_ACTIVE, ONLY_PRIVATE, Refusal
 from domain.text import esc
 from handlers.base import (
     NETWORK_PICKERS,
@@ -42,7 +42,6 @@ from storage.models import Network, RepTable
 from views import tables as view
 
 NEW = "table"  # the network picker of /table
-ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
 UNKNOWN = N_("There is no table called {name}. /tables lists them.")
 DECIDED = N_("This rotation has been decided already.")
 

@@ -20,7 +20,7 @@ from dialogues.actions import (
     open_action,
 )
 from domain.callbacks import Cb, int_arg, pattern, unpack
-from domain.errors import NO_LONGER_ACTIVE, Refusal
+from domain.errors import NO_LONGER_ACTIVE, ONLY_PRIVATE, Refusal
 from domain.text import NameProblem, clean_name, esc
 from handlers.base import (
     NOT_IN_NETWORK,
@@ -46,7 +46,6 @@ from storage import workgroups as store
 from storage.models import Action, Network, Person, Trekker, WorkingGroup
 from views import workgroups as view
 
-ONLY_PRIVATE = N_("Send me this in a private chat: tap my name and then 'Message'.")
 WORKGROUP_USAGE = N_("Use: /workgroup <i>name</i>, optionally followed by | <i>purpose</i>.")
 TREKKER_USAGE = N_(
     "Reply to a partner's message with /trekker <i>working group</i> to make them its trekker."

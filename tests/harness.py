@@ -62,6 +62,14 @@ class BotHarness:
         self.world.inject(method, error)
         self.expected_rejections.append((method, error.status))
 
+    def lift_group_limit(self) -> None:
+        """Let the running bot send more than 20 messages a minute to one group: for tests that
+        send hundreds of commands in a group and would otherwise wait 3 s per reply (the fake
+        enforces no limits unless told to)."""
+        limiter = self.application.bot.rate_limiter
+        assert limiter is not None
+        limiter._group_max_rate = 0  # type: ignore[attr-defined]
+
     @property
     def application(self) -> App:
         """The running Application."""
