@@ -8,9 +8,10 @@ its buttons and edits, so tests can read the chat as a person would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -208,6 +209,11 @@ class World:
         self.injected: list[tuple[str, ApiError]] = []
         self.holds: list[Hold] = []
         self.webhook: dict[str, Any] | None = None
+        # While set (see second_taps), every press is tapped twice and the second tap is put
+        # here instead of the queue, for another bot process to handle.
+        self.second_taps: list[dict[str, Any]] | None = None
+        # While set (see elsewhere), updates go here instead of the queue.
+        self.diverted: list[dict[str, Any]] | None = None
         self._update_ids = itertools.count(1)
         self._user_ids = itertools.count(100001)
         self._group_ids = itertools.count(1001)
@@ -271,6 +277,9 @@ class World:
     async def push_update(self, kind: str, payload: dict[str, Any]) -> int:
         """Queue one update for getUpdates; returns its update_id."""
         update_id = next(self._update_ids)
+        if self.diverted is not None:
+            self.diverted.append({"update_id": update_id, kind: payload})
+            return update_id
         async with self.changed:
             self.updates.append({"update_id": update_id, kind: payload})
             self.changed.notify_all()
@@ -327,7 +336,36 @@ class World:
             "chat_instance": str(message.chat_id),
             "data": data,
         }
+        if self.second_taps is not None:
+            second = str(next(self._callback_ids))
+            self.callback_answers[second] = None
+            self.second_taps.append(
+                {"update_id": next(self._update_ids), "callback_query": {**payload, "id": second}}
+            )
         return await self.push_update("callback_query", payload)
+
+    @contextlib.contextmanager
+    def elsewhere(self) -> Iterator[list[dict[str, Any]]]:
+        """Within the block what people do does not reach the queue but the list yielded, for
+        another bot process behind the same webhook to handle."""
+        taken: list[dict[str, Any]] = []
+        self.diverted = taken
+        try:
+            yield taken
+        finally:
+            self.diverted = None
+
+    @contextlib.contextmanager
+    def tapping_twice(self) -> Iterator[list[dict[str, Any]]]:
+        """Within the block every press is a double tap: the first goes to the queue as usual,
+        the second (the same button, its own callback query) into the list yielded, for a
+        second bot process behind the same webhook to handle."""
+        taps: list[dict[str, Any]] = []
+        self.second_taps = taps
+        try:
+            yield taps
+        finally:
+            self.second_taps = None
 
     async def open_link(self, user: User, url: str) -> int:
         """user opens a t.me deep link to the bot."""

@@ -106,7 +106,7 @@ async def take_lead(update: Update, context: Context) -> None:
     _, args = unpack(query.data)
     user = query.from_user
     async with context.unit_of_work() as session:
-        group = await store.group(session, int_arg(args, 0))
+        group = await store.group(session, int_arg(args, 0), lock=True)
         network = await session.get(Network, group.network_id) if group else None
         if group is None or network is None or network.chat_id != query.message.chat.id:
             raise Refusal(NO_LONGER_ACTIVE)
@@ -156,7 +156,8 @@ async def appoint_trekker(update: Update, context: Context) -> None:
         await coordinator_membership(session, network.id, user.id)
         if target is None or target.is_bot or not name:
             raise Refusal(TREKKER_USAGE)
-        group = await store.group_named(session, network.id, name)
+        named = await store.group_named(session, network.id, name)
+        group = await store.group(session, named.id, lock=True) if named else None
         if group is None:
             raise Refusal(UNKNOWN_GROUP, name=esc(name[:100]))
         member = await queries.membership(session, network.id, target.id)

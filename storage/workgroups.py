@@ -28,13 +28,15 @@ async def groups_of(session: AsyncSession, network_id: int) -> Sequence[WorkingG
     return result.all()
 
 
-async def group(session: AsyncSession, group_id: int) -> WorkingGroup | None:
-    """One working group with its trekkers."""
+async def group(session: AsyncSession, group_id: int, *, lock: bool = False) -> WorkingGroup | None:
+    """One working group with its trekkers; lock: its row held until commit, so that who leads
+    it is decided one press at a time, whichever process handles the press."""
     return await session.get(
         WorkingGroup,
         group_id,
         options=[selectinload(WorkingGroup.trekkers).selectinload(Trekker.person)],
         populate_existing=True,
+        with_for_update=lock,
     )
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from telegram import Update
+
+from bot import build_application
 from domain.callbacks import BadCallback
 from domain.clock import ManualClock
 from domain.errors import Refusal
@@ -196,3 +199,39 @@ class BotHarness:
     def advance(self, **delta: float) -> None:
         """Move the bot's clock forward (days=…, hours=…)."""
         self.clock.advance(dt.timedelta(**delta))
+
+
+class Replica:
+    """A second process of the bot on the same database and the same Telegram, as behind one
+    webhook: it handles only the updates handed to it (World.tapping_twice makes them)."""
+
+    def __init__(self, bot: BotHarness) -> None:
+        self.bot = bot
+        self.app = build_application(
+            bot.settings,
+            clock=bot.clock,
+            application_class=RecordingApplication,
+            dispatch_on_start=False,
+        )
+        self.app.add_error_handler(_record_failure)
+
+    async def __aenter__(self) -> Replica:
+        await self.app.initialize()
+        assert self.app.post_init is not None
+        await self.app.post_init(self.app)
+        await self.app.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.app.stop()
+        await self.app.shutdown()
+        if self.app.post_shutdown is not None:
+            await self.app.post_shutdown(self.app)
+        self.bot.check_failures(self.app)
+
+    async def handle(self, update: dict[str, Any]) -> None:
+        """Handle one update to the end, background sends included."""
+        app = self.app
+        assert isinstance(app, RecordingApplication)
+        await app.process_update(Update.de_json(update, app.bot))
+        await app.settle([update["update_id"]], SETTLE_TIMEOUT)

@@ -35,6 +35,8 @@ ARGUMENTS = [
     "-1",
     "31-12-9999",
     "@nobody_here",
+    "j_99999999999999999999",  # deep-link payloads: a join and an answer link, forged
+    "a_\x00" + "z" * 60,
 ]
 
 FORGED_ARGUMENTS = [
