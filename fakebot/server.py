@@ -271,9 +271,21 @@ async def set_my_commands(api: FakeBotApi, values: dict[str, Any]) -> Any:
             raise bad_request(f"BOT_COMMAND_INVALID: {name}")
         if not 1 <= len(description) <= 256:
             raise bad_request(f"BOT_COMMAND_DESCRIPTION_INVALID: {name}")
-    scope = values.get("scope", {"type": "default"})["type"]
-    api.world.commands[(scope, values.get("language_code", ""))] = values["commands"]
+    api.world.commands[(scope_key(values.get("scope")), values.get("language_code", ""))] = values[
+        "commands"
+    ]
     return True
+
+
+def scope_key(scope: dict[str, Any] | None) -> str:
+    """A BotCommandScope as World.commands keys it: its type, with the chat and user it names
+    ('chat:1001', 'chat_member:1001:100001')."""
+    scope = scope or {"type": "default"}
+    key = str(scope["type"])
+    for field in ("chat_id", "user_id"):
+        if field in scope:
+            key += f":{scope[field]}"
+    return key
 
 
 @method("sendMessage")

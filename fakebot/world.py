@@ -444,6 +444,30 @@ class World:
         ]
         return new, ids
 
+    def menu(self, user: User, chat: Chat) -> list[dict[str, Any]]:
+        """The command menu user sees in chat, found as Telegram finds it: the narrowest scope
+        set for that chat and person first, each in the person's language before the one for
+        all languages (core.telegram.org/bots/api#determining-list-of-commands)."""
+        if chat.type == "private":
+            scopes = [f"chat:{chat.id}", "all_private_chats", "default"]
+        else:
+            admin = chat.members.get(user.id) in {OWNER, ADMIN}
+            scopes = [
+                f"chat_member:{chat.id}:{user.id}",
+                *([f"chat_administrators:{chat.id}"] if admin else []),
+                f"chat:{chat.id}",
+                *(["all_chat_administrators"] if admin else []),
+                "all_group_chats",
+                "default",
+            ]
+        language = (user.language_code or "").split("-")[0]
+        for scope in scopes:
+            for lang in (language, ""):
+                found = self.commands.get((scope, lang))
+                if found is not None:
+                    return found
+        return []
+
     def chat_member(self, chat: Chat, user_id: int, status: str | None = None) -> dict[str, Any]:
         """The ChatMember object for a user in a chat."""
         status = status or chat.members.get(user_id, LEFT)

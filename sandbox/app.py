@@ -52,6 +52,7 @@ from views.profiles import (
 log = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 30.0
+MAX_STOPS = 2000  # moments a jump stops at, at most (half a year of daily reminders and more)
 JUMPS = {"day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1), "halfyear": None}
 
 
@@ -178,8 +179,9 @@ class Sandbox:
 
     async def press(
         self, user_id: int, chat_id: int, message_id: int, row: int, column: int
-    ) -> int | None:
-        """user presses a button; returns the private chat a deep link opened, if one did."""
+    ) -> tuple[int | None, dict[str, Any] | None]:
+        """user presses a button; returns the private chat a deep link opened, if one did, and
+        the pop-up Telegram would show ({text, alert}), if the bot answered with a text."""
         async with self._turn:
             user, chat = self.user(user_id), self.chat(chat_id)
             message = self._message(chat, message_id)
@@ -188,9 +190,13 @@ class Sandbox:
             except (TypeError, KeyError, IndexError):
                 raise SandboxError("That button is no longer there.") from None
             if "url" in found:
-                return await self._open(user, str(found["url"]))
+                return await self._open(user, str(found["url"])), None
             await self._settle(await self.world.press_data(user, message, found["callback_data"]))
-            return None
+            answers = self.world.callback_answers
+            answer = answers[max(answers, key=int)] or {}
+            if not answer.get("text"):
+                return None, None
+            return None, {"text": answer["text"], "alert": bool(answer.get("show_alert"))}
 
     async def open_link(self, user_id: int, url: str) -> int | None:
         """user follows a link in a message."""
@@ -220,9 +226,26 @@ class Sandbox:
             delta = JUMPS[step]
             if delta is None:  # six calendar months, as the half-yearly reviews count them
                 delta = dt.datetime.combine(add_months(now.date(), 6), now.timetz()) - now
-            self.clock.jump(delta)
-            await services_of(self.application).dispatcher.run_until_idle(max_rounds=1000)
+            await self._live_through(now + delta)
             return self.clock.now()
+
+    async def _live_through(self, target: dt.datetime) -> None:
+        """Move the clock to target the way time passes: stopping at each moment something
+        falls due (a reminder, a deadline, the office opening after a night) and sending it
+        then, so every message is dated when the bot would have sent it."""
+        dispatcher = services_of(self.application).dispatcher
+        for _ in range(MAX_STOPS):
+            due = await dispatcher.next_due()
+            if due is None or due > target:
+                break
+            if due > self.clock.now():
+                self.clock.jump(due - self.clock.now())
+            report = await dispatcher.run_until_idle(max_rounds=1000)
+            if report.claimed == 0 and due <= self.clock.now():
+                break  # due but not to be claimed now (leased elsewhere): the job sends it
+        if target > self.clock.now():
+            self.clock.jump(target - self.clock.now())
+        await dispatcher.run_until_idle(max_rounds=1000)
 
     async def create_demo_network(self, lang: str) -> None:
         """The coordinator adds the bot and sets up the group; five partners join."""
@@ -329,6 +352,9 @@ class Sandbox:
                     "name": user.first_name,
                     "organisation": self.cast[user.id].organisation,
                     "role": self.cast[user.id].role,
+                    # The "/" menu Telegram shows them: in the group, and in their own chat.
+                    "group_menu": _menu(self.world.menu(user, group)),
+                    "private_menu": _menu(self.world.menu(user, self.world.private_chat(user))),
                 }
                 for user in self.users.values()
             ],
@@ -381,6 +407,10 @@ class Sandbox:
         if not message.document:
             raise SandboxError("That message has no file.")
         return message.document
+
+
+def _menu(commands: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{"command": c["command"], "description": c["description"]} for c in commands]
 
 
 def _shown_text(message: Message) -> str:

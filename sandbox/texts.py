@@ -34,6 +34,16 @@ TEXTS = {
     "language": N_("Language"),
     "download": N_("Download"),
     "error": N_("Something went wrong; please try again."),
+    "language_note": N_(
+        "This switches the page's own words. The bot keeps writing to each person and group "
+        "in the language set there: /language in a private chat, /setup language in the group."
+    ),
+    "menu": N_("Commands"),
+    "menu_hint": N_("The commands Telegram lists when you type /, for this person here."),
+    "no_menu": N_("The bot has set no commands for this chat."),
+    "ok": N_("OK"),
+    "show_group": N_("Group"),
+    "show_private": N_("Private chats"),
 }
 
 ERRORS = (

@@ -30,9 +30,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def language_of(request: web.Request) -> str:
-    """The page's language: ?lang=, else the browser's first choice, else Dutch."""
-    asked = request.query.get("lang") or request.headers.get("Accept-Language") or ""
-    return normalise(asked.split(",")[0].strip(), "nl")
+    """The page's language: the one the visitor picked (?lang=), else the bot's
+    DEFAULT_LANGUAGE, so page and bot start in the same language."""
+    default = sandbox_of(request).settings.default_language
+    return normalise(request.query.get("lang") or default, default)
 
 
 @web.middleware
@@ -129,14 +130,14 @@ async def send(request: web.Request) -> web.StreamResponse:
 
 async def press(request: web.Request) -> web.StreamResponse:
     body = await _body(request)
-    opened = await sandbox_of(request).press(
+    opened, popup = await sandbox_of(request).press(
         _int(body, "as"),
         _int(body, "chat"),
         _int(body, "message"),
         _int(body, "row"),
         _int(body, "column"),
     )
-    return web.json_response({"ok": True, "open_chat": opened})
+    return web.json_response({"ok": True, "open_chat": opened, "popup": popup})
 
 
 async def link(request: web.Request) -> web.StreamResponse:

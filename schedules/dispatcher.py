@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -121,6 +121,14 @@ class Dispatcher:
             if report.claimed == 0:
                 break
         return total
+
+    async def next_due(self) -> dt.datetime | None:
+        """When the earliest waiting row falls due (None when nothing waits): the sandbox walks
+        its clock through these moments, so what falls due is sent, and dated, when due."""
+        async with self.database.unit_of_work() as session:
+            return await session.scalar(
+                select(func.min(Outgoing.due_at)).where(Outgoing.state == State.PENDING)
+            )
 
     async def _claim(self) -> list[Outgoing]:
         now = self.clock.now()

@@ -84,6 +84,10 @@ async function loadTexts() {
   $("private-input").placeholder = data.texts.placeholder;
   $("demo").textContent = data.texts.demo;
   for (const button of document.querySelectorAll("[data-step]")) button.title = data.texts.jump_hint;
+  for (const button of document.querySelectorAll("[data-menu]")) {
+    button.title = data.texts.menu_hint;
+    button.setAttribute("aria-label", data.texts.menu);
+  }
   page.drawn = {};
 }
 
@@ -145,9 +149,10 @@ function drawMessage(chat, message, actorId) {
       row.forEach((button, c) => {
         line.append(el("button", {
           class: button.url ? "url" : "callback", type: "button", text: button.text,
+          title: button.text,
           onclick: () => act("/api/press",
             { as: actorId(), chat: chat.id, message: message.id, row: r, column: c },
-            { after: follow }),
+            { after: (result) => { follow(result); popup(result && result.popup); } }),
         }));
       });
       keyboard.append(line);
@@ -159,19 +164,70 @@ function drawMessage(chat, message, actorId) {
 
 // A deep-link button opens the presser's private chat with the bot, as in Telegram.
 function follow(result) {
-  if (result && result.open_chat) page.privateId = result.open_chat;
+  if (result && result.open_chat) {
+    page.privateId = result.open_chat;
+    show("private");
+  }
 }
 
+// What the bot answered to a press, as Telegram shows it: a toast that goes by itself, or an
+// alert that waits for OK.
+function popup(answer) {
+  if (!answer) return;
+  if (answer.alert) {
+    $("alert-text").textContent = answer.text;
+    $("alert").hidden = false;
+    $("alert-ok").focus();
+    return;
+  }
+  const toast = $("toast");
+  toast.textContent = answer.text;
+  toast.hidden = false;
+  clearTimeout(page.toastTimer);
+  page.toastTimer = setTimeout(() => { toast.hidden = true; }, 3000);
+}
+
+// On a phone one pane shows at a time.
+function show(pane) {
+  document.body.classList.toggle("show-group", pane === "group");
+  document.body.classList.toggle("show-private", pane === "private");
+}
+
+// The "/" menu: the commands the bot set for this person in this chat (setMyCommands).
+function toggleMenu(which) {
+  const menu = $(`${which}-menu`);
+  if (!menu.hidden) { menu.hidden = true; return; }
+  const commands = (page.menus && page.menus[which]) || [];
+  menu.replaceChildren();
+  menu.title = page.texts.menu_hint;
+  if (!commands.length) menu.append(el("p", { text: page.texts.no_menu }));
+  for (const command of commands) {
+    menu.append(el("button", { type: "button", "data-testid": "menu-command",
+      onclick: () => {
+        const input = $(`${which}-input`);
+        input.value = `/${command.command} `;
+        menu.hidden = true;
+        input.focus();
+      } },
+      el("span", { class: "command", text: `/${command.command}` }),
+      el("span", { class: "description", text: command.description })));
+  }
+  menu.hidden = false;
+}
+
+// key names the pane; the fingerprint names the chat too, since one pane shows the private
+// chat of whoever is chosen: switching back to someone must draw their chat again.
 function drawChat(container, chat, actorId, key) {
-  const fingerprint = JSON.stringify([chat.messages, page.lang]);
+  const fingerprint = JSON.stringify([chat.id, chat.messages, page.lang]);
   if (page.drawn[key] === fingerprint) return;
+  const switched = !String(page.drawn[key] || "").startsWith(`[${chat.id},`);
   page.drawn[key] = fingerprint;
   const nearBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 80;
   const firstDraw = !container.childElementCount;
   container.replaceChildren();
   if (!chat.messages.length) container.append(el("p", { class: "empty", text: page.texts.empty }));
   for (const message of chat.messages) container.append(drawMessage(chat, message, actorId));
-  if (nearBottom || firstDraw || key.startsWith("private:")) container.scrollTop = container.scrollHeight;
+  if (nearBottom || firstDraw || switched) container.scrollTop = container.scrollHeight;
 }
 
 function draw() {
@@ -206,13 +262,16 @@ function draw() {
       type: "button", title: `${person.organisation} — ${person.role}`,
       class: (person.id === page.privateId ? "active" : "") + (unread ? " unread" : ""),
       "data-testid": `tab-${person.name}`, text: person.name,
-      onclick: () => { page.privateId = person.id; draw(); },
+      onclick: () => { page.privateId = person.id; $("private-menu").hidden = true; draw(); },
     });
   }));
   const person = personOf(page.privateId);
   $("private-sub").textContent = `${person.organisation} — ${person.role}`;
-  drawChat($("private-messages"), chatOf(page.privateId), () => page.privateId,
-    `private:${page.privateId}`);
+  drawChat($("private-messages"), chatOf(page.privateId), () => page.privateId, "private");
+  page.menus = {
+    group: personOf(Number(writeAs.value)).group_menu,
+    private: person.private_menu,
+  };
 
   const tryBox = $("try");
   if (!tryBox.childElementCount) {
@@ -255,6 +314,14 @@ function wire() {
   for (const button of document.querySelectorAll("[data-step]")) {
     button.addEventListener("click", () => act("/api/jump", { step: button.dataset.step }));
   }
+  $("alert-ok").addEventListener("click", () => { $("alert").hidden = true; });
+  for (const button of document.querySelectorAll("[data-show]")) {
+    button.addEventListener("click", () => show(button.dataset.show));
+  }
+  for (const button of document.querySelectorAll("[data-menu]")) {
+    button.addEventListener("click", () => toggleMenu(button.dataset.menu));
+  }
+  $("write-as").addEventListener("change", () => { $("group-menu").hidden = true; draw(); });
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.addEventListener("click", async () => {
       page.lang = button.dataset.lang;
@@ -262,6 +329,7 @@ function wire() {
       $("try").replaceChildren();
       await loadTexts();
       await refresh();
+      say(page.texts.language_note);  // the bot's own language does not follow the page
     });
   }
 }

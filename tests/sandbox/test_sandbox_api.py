@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -245,3 +246,65 @@ async def test_an_english_visitor_gets_an_english_demo_network(page: Page) -> No
     assert any("This group is now the network" in (m["html"] or "") for m in group["messages"])
     noor = chat_of(state, page.person("Noor"))
     assert any("Welcome to" in (m["html"] or "") for m in noor["messages"])
+
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+async def test_a_jump_dates_each_message_when_it_fell_due(page: Page) -> None:
+    """Three weeks pass: reminders, progress notes and digests come in office hours on the days
+    they are due and the round closes at its deadline, not all at the moment of the jump."""
+    state = await create_demo(page)
+    group_id, marieke = state["group_id"], page.person("Marieke")
+    await say(page, "Marieke", marieke, "/round")
+    for label in ("Netwerktoets", "Over 14 dagen", "3", "Volgende", "Start"):
+        await press(page, "Marieke", marieke, label)
+    before = (await page.state())["now"]
+    started = dt.datetime.fromisoformat(before).timestamp()
+    for _ in range(3):
+        status, answer = await page.post("/api/jump", {"step": "week"})
+        assert status == 200, answer
+    state = await page.state()
+    now = dt.datetime.fromisoformat(state["now"]).timestamp()
+    during = [
+        m
+        for chat in state["chats"]
+        for m in chat["messages"]
+        if m["by_bot"] and m["date"] > started + 60
+    ]
+    assert len(during) >= 3
+    assert len({m["date"] for m in during}) > 1  # not one moment for all
+    assert all(m["date"] < now - 3600 for m in during if "is gesloten" in (m["html"] or ""))
+    for message in during:
+        local = dt.datetime.fromtimestamp(message["date"], AMSTERDAM)
+        assert local.weekday() < 5 and 8 <= local.hour < 18, (local, message["html"][:60])
+    group = chat_of(state, group_id)
+    [closed] = [m for m in group["messages"] if "is gesloten" in (m["html"] or "")]
+    deadline = dt.datetime.fromtimestamp(closed["date"], AMSTERDAM)
+    assert (deadline.hour, deadline.minute) == (17, 0)  # at the deadline, not at the jump
+
+
+async def test_a_refused_button_pops_up_its_alert(page: Page) -> None:
+    state = await create_demo(page)
+    answer = await press(page, "Sanne", state["group_id"], "English")  # a coordinator's button
+    assert answer["popup"]["alert"] and "coördinatoren" in answer["popup"]["text"]
+
+
+async def test_the_command_menu_is_the_one_telegram_shows_that_person_there(page: Page) -> None:
+    state = await create_demo(page)
+    people = {p["name"]: p for p in state["people"]}
+    private = {c["command"]: c["description"] for c in people["Jeroen"]["private_menu"]}
+    assert "help" in private and "action" in private
+    group_admin = {c["command"] for c in people["Marieke"]["group_menu"]}
+    group_partner = {c["command"] for c in people["Jeroen"]["group_menu"]}
+    assert "setup" in group_admin and "setup" not in group_partner
+    assert private["help"] == "Hulp"  # in the person's language, Dutch here
+
+
+async def test_the_page_starts_in_the_bots_default_language(page: Page) -> None:
+    async with page.session.get(
+        page.base + "/api/texts", headers={"Accept-Language": "en-GB,en"}
+    ) as response:
+        found = await response.json()
+    assert found["lang"] == page.sandbox.settings.default_language == "nl"
+    assert "/language" in found["texts"]["language_note"]
