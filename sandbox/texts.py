@@ -22,7 +22,6 @@ TEXTS = {
     "placeholder": N_("Message or /command"),
     "send": N_("Send"),
     "time": N_("Sandbox time"),
-    "shifted": N_("{days} days ahead"),
     "jump_day": N_("+1 day"),
     "jump_week": N_("+1 week"),
     "jump_halfyear": N_("+6 months"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from i18n import LANGUAGES, normalise, t
+from i18n import LANGUAGES, normalise, t, tn
 from sandbox.app import Sandbox, SandboxError
 from sandbox.texts import page_texts
 
@@ -119,6 +119,8 @@ async def state(request: web.Request) -> web.StreamResponse:
     for person in found["people"]:
         msgid = person["role"]
         person["role"] = t(lang, msgid)
+    days = round(found["shifted_days"])
+    found["shifted"] = tn(lang, "{n} day ahead", "{n} days ahead", days) if days else ""
     return web.json_response(found)
 
 

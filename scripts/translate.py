@@ -24,6 +24,7 @@ def main(po_path: str, table_path: str) -> int:
             continue
         if message.id in table:
             message.string = table[message.id]
+            message.flags.discard("fuzzy")  # a plural made of an old text: now translated
         if not message.string or (isinstance(message.string, tuple) and not all(message.string)):
             missing.append(message.id)
     with open(po_path, "wb") as handle:

@@ -11,7 +11,7 @@ from domain.callbacks import Cb, pack
 from domain.enums import Level, OrgType
 from domain.questionnaires import Questionnaire
 from domain.text import NAME_LIMIT, esc, pack_blocks
-from i18n import t
+from i18n import t, tn
 from storage.models import Member, Network, Organisation, Person
 from views.keyboards import button, keyboard, rows
 from views.network import LANGUAGE_FLAGS, LANGUAGE_NAMES
@@ -332,10 +332,11 @@ def my_data(
             "• "
             + _round_name(lang, d)
             + " — "
-            + t(
+            + tn(
                 lang,
                 "{n} of {total} questions answered",
-                n=d.answers,
+                "{n} of {total} questions answered",
+                d.answers,
                 total=len(d.questionnaire.items),
             )
             for d in drafts

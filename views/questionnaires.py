@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup
 
 from domain.callbacks import Cb, pack
 from domain.text import esc
-from i18n import t
+from i18n import t, tn
 from storage.models import Network
 from views.keyboards import button, keyboard
 
@@ -67,9 +67,10 @@ def item_problem(lang: str, problem: str) -> str:
 
 def saved(lang: str, name: str, count: int) -> str:
     """After saving."""
-    return t(
+    return tn(
         lang,
+        "✅ Saved: <b>{name}</b> with {n} item. Start a round with it using /round.",
         "✅ Saved: <b>{name}</b> with {n} items. Start a round with it using /round.",
+        count,
         name=esc(name),
-        n=count,
     )

@@ -319,12 +319,12 @@ def progress(
     invited: int,
 ) -> str:
     """The group's daily 'n of m answered'."""
-    return t(
+    return tn(
         lang,
-        "📊 {questionnaire}: {answered} of {invited} partners have answered. The round closes "
-        "{deadline}.",
+        "📊 {questionnaire}: {n} of {invited} partners has answered. The round closes {deadline}.",
+        "📊 {questionnaire}: {n} of {invited} partners have answered. The round closes {deadline}.",
+        answered,
         questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
-        answered=answered,
         invited=invited,
         deadline=when(lang, round_.closes_at, network.timezone),
     )
@@ -334,13 +334,16 @@ def hidden_results(
     lang: str, network: Network, questionnaire: Questionnaire, result: RoundResult
 ) -> str:
     """Fewer than k answered: nothing is published."""
-    return t(
+    return tn(
         lang,
+        "📊 The round <b>{questionnaire}</b> has closed. {n} person answered, fewer than the "
+        "{k} needed, so the results stay hidden to protect everyone's anonymity. A coordinator "
+        "can give the round more time with /extend <i>date</i>.",
         "📊 The round <b>{questionnaire}</b> has closed. {n} people answered, fewer than the "
         "{k} needed, so the results stay hidden to protect everyone's anonymity. A coordinator "
         "can give the round more time with /extend <i>date</i>.",
+        result.respondents,
         questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
-        n=result.respondents,
         k=result.k,
     )
 
@@ -350,17 +353,23 @@ def hidden_results(
 
 def intro(lang: str, network: Network, round_: Round, questionnaire: Questionnaire) -> str:
     """What the person is about to do, and exactly what is anonymous."""
-    return t(
+    return tn(
         lang,
+        "📊 <b>{questionnaire}</b> — {network}\n\n"
+        "You get {n} question, scored from 1 to 10, or “don't know”. You can go back to "
+        "change your answer until you submit.\n\n"
+        "🔒 When you submit, your scores are stored without your name, your Telegram id or the "
+        "time, and your draft is deleted. The group sees only combined results, and only when "
+        "at least {k} people answered. Nobody, coordinators included, can see your scores.",
         "📊 <b>{questionnaire}</b> — {network}\n\n"
         "You get {n} questions, each scored from 1 to 10, or “don't know”. You can go back to "
         "change an answer until you submit.\n\n"
         "🔒 When you submit, your scores are stored without your name, your Telegram id or the "
         "time, and your draft is deleted. The group sees only combined results, and only when "
         "at least {k} people answered. Nobody, coordinators included, can see your scores.",
+        len(questionnaire.items),
         questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
         network=esc(network.name),
-        n=len(questionnaire.items),
         k=round_.k,
     )
 
@@ -455,11 +464,13 @@ def review(
 
 def thanks(lang: str, answered: int, invited: int) -> str:
     """After submitting."""
-    return t(
+    return tn(
         lang,
-        "✅ Thank you! Your answers are in, anonymously. {answered} of {invited} partners have "
+        "✅ Thank you! Your answers are in, anonymously. {n} of {invited} partners has "
         "answered so far.",
-        answered=answered,
+        "✅ Thank you! Your answers are in, anonymously. {n} of {invited} partners have "
+        "answered so far.",
+        answered,
         invited=invited,
     )
 
@@ -527,10 +538,11 @@ def results(
             network=esc(network.name),
         )
         + "\n"
-        + t(
+        + tn(
             lang,
             "{n} of {invited} invited partners answered (closed {date}).",
-            n=result.respondents,
+            "{n} of {invited} invited partners answered (closed {date}).",
+            result.respondents,
             invited=invited,
             date=when(
                 lang, round_.closed_at or round_.closes_at, network.timezone, with_time=False

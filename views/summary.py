@@ -10,11 +10,21 @@ from openpyxl import Workbook
 
 from domain.enums import Level, OrgType
 from domain.text import esc, pack_blocks, shorten
-from i18n import decimal, signed, t
+from i18n import decimal, signed, t, tn
 from storage.summary import RoundSummary, Summary
 from views.agreements import choice
 from views.rounds import label, questionnaire_name
 from views.workgroups import day, trekker_names
+
+
+def partners_from(lang: str, partners: int, organisations: int) -> str:
+    """'3 partners from 2 organisations', each noun as its number wants."""
+    return t(
+        lang,
+        "{partners} from {organisations}",
+        partners=tn(lang, "{n} partner", "{n} partners", partners),
+        organisations=tn(lang, "{n} organisation", "{n} organisations", organisations),
+    )
 
 
 def _arrow(lang: str, now: float, before: float | None) -> str:
@@ -62,14 +72,9 @@ def summary_text(lang: str, summary: Summary) -> list[str]:
             day=day(lang, summary.today),
         ),
         "\n"
-        + t(
-            lang,
-            "👥 {partners} partners from {organisations} organisations; {reachable} can be "
-            "reached by me.",
-            partners=summary.partners,
-            organisations=summary.organisations,
-            reachable=summary.reachable,
-        ),
+        + "👥 "
+        + partners_from(lang, summary.partners, summary.organisations)
+        + tn(lang, "; {n} can be reached by me.", "; {n} can be reached by me.", summary.reachable),
     ]
     if summary.by_type:
         blocks.append(
@@ -301,12 +306,7 @@ def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
 def report_lines(lang: str, summary: Summary) -> list[str]:
     """The key figures of the one-page report (plain text)."""
     lines = [
-        t(
-            lang,
-            "{partners} partners from {organisations} organisations",
-            partners=summary.partners,
-            organisations=summary.organisations,
-        ),
+        partners_from(lang, summary.partners, summary.organisations),
     ]
     for entry in summary.latest:
         invited = max(entry.round.invited, entry.result.respondents)
@@ -322,19 +322,18 @@ def report_lines(lang: str, summary: Summary) -> list[str]:
     open_actions = sum(g.open for g in summary.groups)
     overdue = sum(len(g.overdue) for g in summary.groups)
     lines.append(
-        t(
-            lang,
-            "{groups} working groups: {open} open actions, {overdue} overdue",
-            groups=len(summary.groups),
-            open=open_actions,
-            overdue=overdue,
-        )
+        tn(lang, "{n} working group", "{n} working groups", len(summary.groups))
+        + ": "
+        + tn(lang, "{n} open action", "{n} open actions", open_actions)
+        + ", "
+        + tn(lang, "{n} overdue", "{n} overdue", overdue)
     )
     lines.append(
-        t(
+        tn(lang, "{n} agreement", "{n} agreements", len(summary.agreements))
+        + "; "
+        + t(
             lang,
-            "{n} agreements; reviews in the coming 60 days: {upcoming}",
-            n=len(summary.agreements),
+            "reviews in the coming 60 days: {upcoming}",
             upcoming=len(summary.upcoming_reviews),
         )
     )

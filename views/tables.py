@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup
 from domain.callbacks import Cb, pack
 from domain.tables import MEETINGS, NAME_LIMIT, SHARES, rotating
 from domain.text import esc, pack_blocks
-from i18n import t
+from i18n import t, tn
 from storage.models import Network, Organisation, RepTable, TableSeat
 from views.keyboards import button, keyboard, rows
 from views.rounds import MONTH_NAMES
@@ -152,10 +152,11 @@ def confirm(
         seats=esc(", ".join(names)) or "—",
     )
     if share:
-        text += "\n" + t(
+        text += "\n" + tn(
             lang,
+            "At each rotation {n} of the {total} seats changes.",
             "At each rotation {n} of the {total} seats change.",
-            n=rotating(len(names), share),
+            rotating(len(names), share),
             total=len(names),
         )
     return text, keyboard([button("💾 " + t(lang, "Save"), pack(Cb.TABLE_SAVE))])

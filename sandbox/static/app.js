@@ -233,8 +233,7 @@ function drawChat(container, chat, actorId, key) {
 function draw() {
   const state = page.state;
   $("now").textContent = formatNow(state.now);
-  $("shifted").textContent = state.shifted_days > 0
-    ? "(" + page.texts.shifted.replace("{days}", String(state.shifted_days)) + ")" : "";
+  $("shifted").textContent = state.shifted ? `(${state.shifted})` : "";
   $("demo").hidden = state.bot_in_group;
 
   const group = chatOf(state.group_id);

@@ -61,4 +61,4 @@ async def test_no_progress_note_about_a_deadline_that_has_passed(
     await bot.dispatch()
     since = [m.text or "" for m in world.bot_messages(group)[before:]]
     assert any("Uitkomsten" in text for text in since)
-    assert not any("hebben geantwoord" in text for text in since), since
+    assert not any("geantwoord. De ronde sluit" in text for text in since), since

@@ -105,7 +105,7 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
     assert "Alleen partners" in refused.text
 
     thanks = await answer(bot, p["Anna"], announcement, [7, 8, 6, 5, 7, 8, 6])
-    assert "Dank je" in thanks.text and "1 van de 7" in thanks.text
+    assert "Dank je" in thanks.text and "1 van de 7 partners heeft tot nu toe" in thanks.text
     # Bram goes back once to change his second answer.
     [_, question] = await bot.press(p["Bram"], announcement, "Antwoord")
     await bot.press(p["Bram"], question, "3")
@@ -130,7 +130,7 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
     bot.advance(days=1, hours=1)  # Wednesday 25 November, 11:00 in Amsterdam
     await bot.dispatch()
     [progress] = [
-        m for m in world.bot_messages(group) if "partners hebben geantwoord" in (m.text or "")
+        m for m in world.bot_messages(group) if "geantwoord. De ronde sluit" in (m.text or "")
     ]
     assert "6 van de 7 partners" in progress.text
 
@@ -146,7 +146,7 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
     assert reminded == ["Gijs"]
     assert (
         len(
-            [m for m in world.bot_messages(group) if "partners hebben geantwoord" in (m.text or "")]
+            [m for m in world.bot_messages(group) if "geantwoord. De ronde sluit" in (m.text or "")]
         )
         == 1
     )

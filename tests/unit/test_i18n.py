@@ -18,7 +18,7 @@ KEYWORDS = {"t": (2,), "tn": (2, 3), "N_": None}
 
 def _code_msgids() -> set[str | tuple[str, str]]:
     found: set[str | tuple[str, str]] = set()
-    for folder in ("handlers", "domain", "views"):
+    for folder in ("handlers", "dialogues", "schedules", "storage", "domain", "views", "sandbox"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder, keywords=KEYWORDS, method_map=[("**.py", "python")]
         ):
@@ -86,3 +86,34 @@ def test_translation_and_fallbacks() -> None:
 )
 def test_telegram_language_codes_map_to_ours(code: str | None, expected: str) -> None:
     assert normalise(code, "nl") == expected
+
+
+COUNTED = (
+    "partners?|organisations?|items?|questions?|days?|weeks?|months?|years?|rounds?|actions?|"
+    "agreements?|working groups?|members?|people|persons?|writers?|answers?|comments?|seats?|"
+    "reviews?|trekkers?|respondents?|tables?|parties|representatives?|contacts?|scores?"
+)
+# A number placeholder, then (perhaps 'of the {total}' and an adjective) a counted noun.
+NUMBER_AND_NOUN = re.compile(
+    rf"\{{(\w+)\}}(?: of (?:the )?\{{\w+\}})?(?: [a-z-]+)? (?:{COUNTED})\b|\w\(s\)"
+)
+# Placeholders that are never 1: k (at least 3), the bounds (maxima, character limits) and
+# the review interval (3, 6 or 12 months).
+NEVER_ONE_FIELDS = {"k", "max", "most", "limit", "months"}
+# Texts whose number is never 1, so one form is right: why, per text.
+NEVER_ONE = {
+    "Comments are shown when at least {n} people write one.": "k + 2 writers, k at least 3",
+    "Comments are shown from {n} writers.": "a network's comment k is at least 3",
+}
+
+
+def test_a_number_that_meets_a_noun_goes_through_ngettext() -> None:
+    """'1 werkgroepen' and '1 van de 5 partners hebben' come from a text with one form for
+    every number: where a number meets a noun, the text has a plural (tn)."""
+    single_form = [
+        m.id
+        for m in _catalog("en")
+        if isinstance(m.id, str) and m.id and m.id not in NEVER_ONE
+        if any(found.group(1) not in NEVER_ONE_FIELDS for found in NUMBER_AND_NOUN.finditer(m.id))
+    ]
+    assert single_form == [], "\n".join(single_form)
