@@ -28,7 +28,7 @@ from domain.callbacks import BadCallback
 from domain.clock import Clock
 from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import ALERT_LIMIT, shorten
-from i18n import N_, person_language, t
+from i18n import N_, person_language, set_today, t
 from schedules.dispatcher import Dispatcher
 from schedules.pacing import PacedRateLimiter
 from settings import Settings
@@ -64,6 +64,7 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """One transaction for this update: committed at the end, rolled back on any error."""
+        set_today(self.services.clock.now().date())  # 'this year' in dates, by the bot's clock
         async with self.services.database.unit_of_work() as session:
             yield session
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import threading
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,3 +91,30 @@ def decimal(lang: str, value: float, pattern: str = "0.0") -> str:
 def signed(lang: str, value: float) -> str:
     """A change with its sign: '+2,0' / '-1,0'."""
     return decimal(lang, value, "+0.0;-0.0")
+
+
+# Today by the bot's clock (set where an update or a queued message is handled), so 'this
+# year' follows the clock the bot plans with; the wall clock where nothing set it.
+_TODAY: ContextVar[dt.date | None] = ContextVar("today", default=None)
+
+
+def set_today(value: dt.date) -> None:
+    """Say what today is for the texts rendered from here on in this task."""
+    _TODAY.set(value)
+
+
+def today() -> dt.date:
+    """Today for the texts: as set_today said, else the wall clock's date."""
+    return _TODAY.get() or dt.date.today()
+
+
+def date_text(lang: str, value: dt.date, *, weekday: bool = True, year: bool | None = None) -> str:
+    """A date as people write it in lang (Babel's CLDR names): 'vrijdag 27 november' /
+    'Friday 27 November'; with the year when asked, and by default when it is not this year
+    (a July summary says 'vrijdag 11 december 2026', not a December that has not come)."""
+    from babel.dates import format_date
+
+    if year is None:
+        year = value.year != today().year
+    pattern = ("EEEE " if weekday else "") + "d MMMM" + (" y" if year else "")
+    return format_date(value, pattern, locale=normalise(lang))

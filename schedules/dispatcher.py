@@ -30,6 +30,7 @@ from telegram.error import (
 )
 
 from domain.clock import Clock
+from i18n import set_today
 from schedules.kinds import IN_OFFICE_HOURS, RECHECK_AFTER_SEND
 from schedules.outbox import RenderContext, Rendered, Renderer, State
 from storage import queries
@@ -93,6 +94,7 @@ class Dispatcher:
     async def run_once(self) -> DispatchReport:
         """Claim one batch of due rows and deliver them; per chat in order, chats in parallel."""
         async with self._lock:
+            set_today(self.clock.now().date())  # 'this year' in dates, by the bot's clock
             report = DispatchReport()
             items = await self._claim()
             report.claimed = len(items)

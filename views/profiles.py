@@ -19,11 +19,10 @@ from domain.profiles import (
     Reason,
 )
 from domain.text import esc, pack_blocks, shorten
-from i18n import N_, t
+from i18n import N_, date_text, t
 from storage.models import Network, Organisation, SignalContact
 from storage.profiles import Card
 from views.keyboards import button, keyboard, link, rows
-from views.rounds import MONTH_NAMES
 
 FIELD_TITLES = {
     "interests": N_("🎯 <b>What we want to achieve in this network</b>"),
@@ -71,8 +70,7 @@ def kind(lang: str, organisation: Organisation) -> str:
 def long_date(lang: str, moment: dt.datetime, timezone: str) -> str:
     """'24 november 2026' / '24 November 2026' in the network's zone."""
     local = moment.astimezone(ZoneInfo(timezone))
-    months = MONTH_NAMES.get(lang, MONTH_NAMES["en"])
-    return f"{local.day} {months[local.month - 1]} {local.year}"
+    return date_text(lang, local.date(), weekday=False, year=True)
 
 
 def _contact_line(lang: str, contact: SignalContact) -> str:

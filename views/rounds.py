@@ -32,7 +32,7 @@ from domain.results import (
     widest_disagreement,
 )
 from domain.text import esc, pack_blocks, shorten
-from i18n import N_, decimal, signed, t, tn
+from i18n import N_, date_text, decimal, signed, t, tn
 from storage.models import Network, Round
 from views.keyboards import button, deep_link, keyboard, link, rows
 
@@ -40,26 +40,12 @@ COMMENT_LIMIT = 1000
 K_CHOICES = (3, 5, 7, 10)
 BARS = " ▁▂▃▄▅▆▇█"
 LEVEL_GROUP_LABELS = {"upper": N_("Board & strategic"), "lower": N_("Tactical & operational")}
-MONTH_NAMES = {
-    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-}  # fmt: skip
-DAY_NAMES = {
-    "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
 
 
 def when(lang: str, moment: dt.datetime, timezone: str, *, with_time: bool = True) -> str:
     """A moment as people say it: 'vrijdag 27 november 17:00' / 'Friday 27 November 17:00'."""
     local = moment.astimezone(ZoneInfo(timezone))
-    names = DAY_NAMES.get(lang, DAY_NAMES["en"])
-    months = MONTH_NAMES.get(lang, MONTH_NAMES["en"])
-    text = f"{names[local.weekday()]} {local.day} {months[local.month - 1]}"
-    if local.year != dt.datetime.now(local.tzinfo).year:
-        text += f" {local.year}"
+    text = date_text(lang, local.date())
     return f"{text} {local:%H:%M}" if with_time else text
 
 

@@ -10,16 +10,14 @@ from telegram import InlineKeyboardMarkup
 from domain.callbacks import Cb, pack
 from domain.tables import MEETINGS, NAME_LIMIT, SHARES, rotating
 from domain.text import esc, pack_blocks
-from i18n import t, tn
+from i18n import date_text, t, tn
 from storage.models import Network, Organisation, RepTable, TableSeat
 from views.keyboards import button, keyboard, rows
-from views.rounds import MONTH_NAMES
 
 
 def date(lang: str, day: dt.date) -> str:
     """'24 november 2026'."""
-    months = MONTH_NAMES.get(lang, MONTH_NAMES["en"])
-    return f"{day.day} {months[day.month - 1]} {day.year}"
+    return date_text(lang, day, weekday=False, year=True)
 
 
 def _rule(lang: str, item: RepTable) -> str:

@@ -10,10 +10,9 @@ from telegram import InlineKeyboardMarkup
 
 from domain.callbacks import Cb, pack
 from domain.text import esc, pack_blocks, shorten
-from i18n import t, tn
+from i18n import date_text, t, tn
 from storage.models import Action, ActionNote, Network, WorkingGroup
 from views.keyboards import button, deep_link, keyboard, link, rows
-from views.rounds import DAY_NAMES, MONTH_NAMES
 
 TITLE_LIMIT = 300
 NOTE_LIMIT = 500
@@ -21,10 +20,8 @@ OWNER_LIMIT = 100
 
 
 def day(lang: str, value: dt.date) -> str:
-    """'vrijdag 27 november' / 'Friday 27 November'."""
-    names = DAY_NAMES.get(lang, DAY_NAMES["en"])
-    months = MONTH_NAMES.get(lang, MONTH_NAMES["en"])
-    return f"{names[value.weekday()]} {value.day} {months[value.month - 1]}"
+    """'vrijdag 27 november' / 'Friday 27 November', with the year when not this year."""
+    return date_text(lang, value)
 
 
 def trekker_names(group: WorkingGroup) -> str:
