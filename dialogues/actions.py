@@ -138,9 +138,11 @@ async def _due_typed(turn: NewTurn, typed: str) -> None:
 
 
 async def _ask_confirm(turn: NewTurn) -> Said:
-    if turn.data.due is None:
+    data = turn.data
+    if data.due is None or not data.title:
         raise Refusal(NO_LONGER_ACTIVE)
-    return view.confirm_due(turn.lang, turn.data.due)
+    owner = turn.person.first_name if data.owner_me else (data.owner_text or "—")
+    return view.confirm_action(turn.lang, await _group(turn), data.title, owner, data.due)
 
 
 async def _save(turn: NewTurn, args: list[str]) -> None:
@@ -160,7 +162,9 @@ async def _save(turn: NewTurn, args: list[str]) -> None:
     await turn.session.flush()
     await reschedule_action(turn.session, action, turn.network, turn.now)
     turn.finish()
-    await turn.show(view.saved(turn.lang, action))
+    group = await _group(turn)
+    await turn.session.refresh(action, ["owner"])
+    await turn.show(view.saved(turn.lang, action, group, turn.person.id))
 
 
 async def _other_date(turn: NewTurn, args: list[str]) -> None:

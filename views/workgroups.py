@@ -121,9 +121,18 @@ def ask_due(lang: str) -> str:
     )
 
 
-def confirm_due(lang: str, due: dt.date) -> tuple[str, InlineKeyboardMarkup]:
-    """The date read back before saving."""
-    text = t(lang, "Due {day}. Is that right?", day=day(lang, due))
+def confirm_action(
+    lang: str, group: WorkingGroup, title: str, owner: str, due: dt.date
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The whole action read back before saving: what, for which group, who, when."""
+    text = t(
+        lang,
+        "Is this right?\n\n<b>{title}</b>\nWorking group: {group}\nWho: {owner}\nDue: {day}",
+        title=esc(title),
+        group=esc(group.name),
+        owner=esc(owner),
+        day=day(lang, due),
+    )
     return text, keyboard(
         [
             button(t(lang, "✅ Save"), pack(Cb.WG_SAVE)),
@@ -312,8 +321,26 @@ def digest(
     return pack_blocks(blocks)
 
 
-def saved(lang: str, action: Action) -> str:
-    """After saving a new action."""
-    return t(
-        lang, "✅ Saved. I will remind the trekker before {day}.", day=day(lang, action.due_on)
+def saved(lang: str, action: Action, group: WorkingGroup, person_id: int) -> str:
+    """After saving a new action: what was saved, and who will be reminded (told as 'you' to a
+    trekker who saved it)."""
+    text = t(
+        lang,
+        "✅ Saved: <b>{title}</b> ({owner}), due {day}.",
+        title=esc(action.title),
+        owner=owner_name(lang, action),
+        day=day(lang, action.due_on),
+    )
+    if any(tr.person_id == person_id for tr in group.trekkers):
+        return text + " " + t(lang, "I will remind you before then.")
+    return (
+        text
+        + " "
+        + tn(
+            lang,
+            "I will remind its trekker, {names}, before then.",
+            "I will remind its trekkers, {names}, before then.",
+            len(group.trekkers),
+            names=trekker_names(group),
+        )
     )

@@ -38,6 +38,10 @@ async def add_action(
     else:
         await bot.send(user, user, owner)
         [confirm] = await bot.send(user, user, due)
+    # The whole action is read back before it is saved.
+    assert "Klopt dit?" in confirm.text and title in confirm.text, confirm.text
+    assert f"Werkgroep: {group_name}" in confirm.text
+    assert f"Wie: {owner or user.first_name}" in confirm.text
     await bot.press(user, confirm, "Opslaan")
     return confirm
 
@@ -78,6 +82,8 @@ async def test_trekker_actions_reminders_escalation_and_digest(
         "vrijdag",
     )
     assert "vrijdag 27 november" in confirm.text
+    assert "Huurcontracten op naam van zorgaanbieders inventariseren (Anna)" in confirm.text
+    assert "Ik herinner je er op tijd aan" in confirm.text  # said to the trekker herself
     await add_action(
         bot,
         anna,
