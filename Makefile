@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
+# Tests run in parallel, one worker per core (each with a PostgreSQL database of its own);
+# TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 LOCKFLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
 .PHONY: run sandbox test lint bench lock clean
@@ -29,7 +32,7 @@ sandbox: $(VENV)/.main-installed
 test: $(VENV)/.dev-installed
 	@scripts/ensure-postgres
 	@scripts/ensure-chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
 	@scripts/ensure-postgres

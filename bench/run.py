@@ -28,7 +28,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.engine import make_url
 
 from bench.bare import answer_data, answer_round_bare, bare_application, stop
 from domain.questionnaires import NETWERKTOETS
@@ -53,7 +52,7 @@ from storage.models import (
 )
 from storage.rounds import round_result
 from tests.harness import BotHarness
-from tests.seeding import closed_round, insert_responses
+from tests.seeding import closed_round, ensure_postgres_database, insert_responses
 
 ROOT = Path(__file__).resolve().parent
 START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -142,7 +141,7 @@ async def fresh_database(backend: str, tmp: Path) -> str:
         await upgrade(database)
         await database.dispose()
         return url
-    await _ensure_postgres_database(POSTGRES_URL)
+    await ensure_postgres_database(POSTGRES_URL)
     database = Database(POSTGRES_URL)
     async with database.engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -150,20 +149,6 @@ async def fresh_database(backend: str, tmp: Path) -> str:
     await upgrade(database)
     await database.dispose()
     return POSTGRES_URL
-
-
-async def _ensure_postgres_database(url: str) -> None:
-    """Create the benchmark database on the server if it does not exist yet."""
-    target = make_url(url)
-    admin_url = target.set(database="postgres").render_as_string(hide_password=False)
-    server = Database(admin_url, isolation_level="AUTOCOMMIT")
-    async with server.engine.connect() as connection:
-        exists = await connection.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-        )
-        if not exists:
-            await connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    await server.dispose()
 
 
 async def measure(run: Callable[[], Awaitable[int]]) -> tuple[float, float, int]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from domain.clock import ManualClock
 from fakebot.server import FakeBotApi
@@ -23,9 +24,20 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base
 from tests.harness import BotHarness
+from tests.seeding import ensure_postgres_database
 
-POSTGRES_URL = os.environ.get(
+_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+# Each pytest-xdist worker (gw0, gw1, …) has a database of its own next to the configured one
+# (test_gw0, …), made on first use, so workers never truncate each other's tables.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+POSTGRES_URL = (
+    make_url(_POSTGRES_URL)
+    .set(database=f"{make_url(_POSTGRES_URL).database}_{_WORKER}")
+    .render_as_string(hide_password=False)
+    if _WORKER
+    else _POSTGRES_URL
 )
 BACKENDS = ["sqlite", "postgresql"]
 # A Tuesday morning in November, Amsterdam time: working hours, no DST change nearby.
@@ -33,6 +45,7 @@ START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
 
 async def _reset_postgres(url: str) -> None:
+    await ensure_postgres_database(url)
     database = Database(url)
     async with database.engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA public CASCADE"))

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import anonymity
 from domain.anonymity import Breakdown, Tally, level_group
 from domain.questionnaires import BUILTIN, NETWERKTOETS
+from storage.db import Database
 from storage.models import Network, Round, RoundTally
 
 LEVELS = ("board", "operational")
@@ -69,3 +72,18 @@ async def insert_responses(
         tally.add(BREAKDOWN, scores, LEVELS[n % 2], KINDS[n % 3], None, rng)
     session.add(RoundTally(round_id=round_id, data=tally.to_json()))
     return given
+
+
+async def ensure_postgres_database(url: str) -> None:
+    """Create url's database on its server if it does not exist yet (tests per worker,
+    benchmarks apart from the tests)."""
+    target = make_url(url)
+    admin_url = target.set(database="postgres").render_as_string(hide_password=False)
+    server = Database(admin_url, isolation_level="AUTOCOMMIT")
+    async with server.engine.connect() as connection:
+        exists = await connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        )
+        if not exists:
+            await connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    await server.dispose()

@@ -19,6 +19,7 @@ from storage.models import Base, Network, Round
 from storage.rounds import round_result
 from tests import legacy_rounds
 from tests.conftest import BACKENDS, POSTGRES_URL
+from tests.seeding import ensure_postgres_database
 
 SCHEMA = "migration_check"
 
@@ -29,6 +30,7 @@ async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Asyn
     if request.param == "sqlite":
         database = Database(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
     else:
+        await ensure_postgres_database(POSTGRES_URL)
         setup = Database(POSTGRES_URL)
         async with setup.engine.begin() as connection:
             await connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
