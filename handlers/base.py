@@ -176,12 +176,17 @@ async def replace(
             raise
 
 
-async def acknowledge(query: CallbackQuery) -> None:
-    """Stop the button's spinner; inside a unit of work, once it has committed."""
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the button's spinner, with a pop-up text that says what it did (Telegram shows it
+    briefly); inside a unit of work, once it has committed."""
+
+    async def answer() -> None:
+        await query.answer(shorten(text, ALERT_LIMIT) if text else None)
+
     if in_transaction():
-        after_commit(query.answer)
+        after_commit(answer)
         return
-    await query.answer()
+    await answer()
 
 
 def dispatch_soon(context: Context) -> None:

@@ -302,8 +302,10 @@ def _apply(what: str, action: Action, network: Network, now: dt.datetime) -> Edi
     """Done, a week later or cancel applied to the action; or the change to ask about next."""
     if what == "done":
         action.state, action.done_at = "done", now
-    elif what == "cancel":
+    elif what == "cancelyes":  # confirmed: 'cancel' itself only asks
         action.state = "cancelled"
+    elif what == "keep":
+        pass
     elif what == "week":
         action.due_on = max(action.due_on, network.today(now)) + dt.timedelta(days=7)
     elif what in EditStep._value2member_map_:
@@ -326,13 +328,17 @@ async def act(update: Update, context: Context) -> None:
         action, network = await open_action(session, int_arg(args, 0), person.id)
         if action.state != "open":
             raise Refusal(NO_LONGER_ACTIVE)
+        if what == "cancel":
+            await acknowledge(query)
+            await replace(query, *view.confirm_cancel(lang, action))
+            return
         change = _apply(what, action, network, now)
         await reschedule_action(session, action, network, now)
         notes = await store.notes(session, action.id)
         text, markup = view.action_card(
             lang, action, action.working_group, notes, network.today(now)
         )
-        await acknowledge(query)
+        await acknowledge(query, view.acted(lang, what, action))
         await replace(query, text, markup)
         if change is not None:
             await EDIT_ACTION.begin(

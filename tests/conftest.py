@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -129,3 +130,20 @@ async def bot(
 def world(fake_api: FakeBotApi) -> World:
     """The fake Telegram's world of users, chats and messages."""
     return fake_api.world
+
+
+_CORPUS_COUNTS: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect what the hostile corpus counted (sent from xdist workers with the report)."""
+    if report.when == "call":
+        _CORPUS_COUNTS.extend(str(v) for k, v in report.user_properties if k == "corpus counts")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the hostile corpus's counts at the end of the run."""
+    if _CORPUS_COUNTS:
+        terminalreporter.section("hostile corpus")
+        for table in _CORPUS_COUNTS:
+            terminalreporter.write_line(table)

@@ -215,6 +215,33 @@ def action_buttons(lang: str, action: Action) -> InlineKeyboardMarkup:
     )
 
 
+def confirm_cancel(lang: str, action: Action) -> tuple[str, InlineKeyboardMarkup]:
+    """Cancelling asks first: it cannot be undone."""
+    text = t(
+        lang,
+        "Cancel <b>{title}</b>? Its reminders stop and it leaves the lists; this cannot be "
+        "undone.",
+        title=esc(action.title),
+    )
+    return text, keyboard(
+        [
+            button(t(lang, "✖ Yes, cancel it"), pack(Cb.WG_ACT, action.id, "cancelyes")),
+            button(t(lang, "↩️ No, keep it"), pack(Cb.WG_ACT, action.id, "keep")),
+        ]
+    )
+
+
+def acted(lang: str, what: str, action: Action) -> str | None:
+    """The pop-up that confirms what a button did to an action (None: the card says it)."""
+    if what == "done":
+        return t(lang, "✅ Marked as done.")
+    if what == "week":
+        return t(lang, "📅 Now due {day}.", day=day(lang, action.due_on))
+    if what == "cancelyes":
+        return t(lang, "✖ Action cancelled.")
+    return None
+
+
 def action_card(
     lang: str, action: Action, group: WorkingGroup, notes: Sequence[ActionNote], today: dt.date
 ) -> tuple[str, InlineKeyboardMarkup | None]:

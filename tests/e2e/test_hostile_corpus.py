@@ -10,7 +10,7 @@ exactly what it saved without the noise. Counts per part are printed with the re
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import select
@@ -68,9 +68,12 @@ def counts_table(title: str, counts: Counter[str]) -> str:
     return "\n".join(lines)
 
 
-def report(capsys: pytest.CaptureFixture[str], title: str, counts: Counter[str]) -> None:
-    with capsys.disabled():
-        print("\n" + counts_table(title, counts))
+Recorder = Callable[[str, object], None]
+
+
+def report(record_property: Recorder, title: str, counts: Counter[str]) -> None:
+    """Counts for the run's summary (tests/conftest.py prints them, also from xdist workers)."""
+    record_property("corpus counts", counts_table(title, counts))
 
 
 def registered_commands(bot: BotHarness) -> list[str]:
@@ -114,7 +117,7 @@ async def busy_network(bot: BotHarness, world: World) -> tuple[User, User, User,
 
 
 async def test_every_command_everywhere_by_everyone_gets_an_answer(
-    bot: BotHarness, world: World, capsys: pytest.CaptureFixture[str]
+    bot: BotHarness, world: World, record_property: Recorder
 ) -> None:
     els, anna, mallory, group = await busy_network(bot, world)
     commands = registered_commands(bot)
@@ -136,7 +139,7 @@ async def test_every_command_everywhere_by_everyone_gets_an_answer(
                     silent.append(f"{role} in {place}: {typed[:60]!r}")
     counts["commands registered"] = len(commands)
     counts["unanswered"] = len(silent)
-    report(capsys, "hostile commands", counts)
+    report(record_property, "hostile commands", counts)
     assert silent == [], "\n".join(silent)
     await bot.send(els, els, "/cancel")
 
@@ -173,7 +176,7 @@ PLANTED_SKIP = {Cb.FORGET_CONFIRM}
 
 @pytest.mark.parametrize("mode", ["forged", "planted"])
 async def test_forged_buttons_of_every_kind_change_nothing_and_get_an_answer(
-    bot: BotHarness, world: World, capsys: pytest.CaptureFixture[str], mode: str
+    bot: BotHarness, world: World, record_property: Recorder, mode: str
 ) -> None:
     els, anna, mallory, group = await busy_network(bot, world)
     [announcement] = [m for m in world.bot_messages(group) if m.buttons()][-1:]
@@ -198,7 +201,7 @@ async def test_forged_buttons_of_every_kind_change_nothing_and_get_an_answer(
                 unanswered.append(f"{role}: {data!r} {bot.answer_to_last_press()}")
     announcement.reply_markup = markup
     counts["unanswered"] = len(unanswered)
-    report(capsys, f"{mode} buttons", counts)
+    report(record_property, f"{mode} buttons", counts)
     assert unanswered == [], "\n".join(unanswered)
     assert await snapshot(bot) == before
 

@@ -141,6 +141,7 @@ async def test_trekker_actions_reminders_escalation_and_digest(
     await bot.send(anna, anna, "Lijst bij twee corporaties opgevraagd")
     latest = reminders()[-1]
     await bot.press(anna, latest, "Week later")
+    assert (bot.answer_to_last_press() or {})["text"] == "📅 Nieuwe deadline: dinsdag 8 december."
     async with bot.services.database.unit_of_work() as session:
         action = (await session.scalars(select(Action).order_by(Action.id))).first()
         assert action is not None and action.due_on == dt.date(2026, 12, 8)
@@ -152,6 +153,7 @@ async def test_trekker_actions_reminders_escalation_and_digest(
     assert "Alleen de trekker" in (bot.answer_to_last_press() or {})["text"]
     await bot.press(anna, latest, "Klaar")
     assert "afgerond" in latest.text
+    assert (bot.answer_to_last_press() or {})["text"] == "✅ Afgevinkt als klaar."
     count = len(reminders())
 
     # The weekly digest on Monday 09:00, one message per week: done, due this week, overdue.
@@ -265,8 +267,14 @@ async def test_office_hours_editing_cancelling_and_a_private_digest(
     [card] = await bot.send(anna, anna, "Plan maken met de corporaties")
     assert "Plan maken met de corporaties" in card.text
     [other] = await bot.press(anna, overview, "Verkeerde actie")
-    await bot.press(anna, other, "schrappen")
+    await bot.press(anna, other, "Actie schrappen")  # asks first
+    assert "Verkeerde actie</b> schrappen?" in (other.html or "")
+    await bot.press(anna, other, "Nee, laten staan")
+    assert "Verkeerde actie" in other.text and other.button("Actie schrappen")
+    await bot.press(anna, other, "Actie schrappen")
+    await bot.press(anna, other, "Ja, schrappen")
     assert "geschrapt" in other.text
+    assert (bot.answer_to_last_press() or {})["text"] == "✖ Actie geschrapt."
     assert sent  # the owner prompt was sent
 
     def reminders() -> list[str]:
