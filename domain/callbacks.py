@@ -43,6 +43,7 @@ class Cb(StrEnum):
     ROUND_SUBMIT = "rv"
     ROUND_EDIT = "re"
     ROUND_RESULTS = "rr"
+    ROUND_CLOSE = "rx"
     QUESTIONNAIRE_DONE = "qd"
     WG_TAKE = "wt"
     WG_ACTION_GROUP = "wa"

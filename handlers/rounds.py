@@ -19,12 +19,14 @@ from handlers.base import (
     NETWORK_PICKERS,
     NOT_A_COORDINATOR,
     Context,
+    acknowledge,
     chatting_person,
     coordinated_by,
     dispatch_soon,
     group_network,
     in_coordinated_network,
     is_group,
+    replace,
     reply,
     require_coordinator,
     update_language,
@@ -109,24 +111,43 @@ async def close_now(update: Update, context: Context) -> None:
     assert chat is not None and user is not None
     if not is_group(chat):
         raise Refusal(ONLY_IN_GROUP)
-    now = context.services.clock.now()
     async with context.unit_of_work() as session:
         network = await group_network(session, chat.id)
         await require_coordinator(session, network.id, user.id)
         round_ = await _latest_round(session, network, ("open",))
         if round_ is None:
             raise Refusal(NO_OPEN_ROUND)
-        round_.closes_at = now
-        await enqueue(
-            session,
-            kind=Queued.ROUND_CLOSE,
-            chat_id=network.chat_id,
-            network_id=network.id,
-            due_at=now,
-            payload={"round_id": round_.id},
-            dedupe_key=f"round:{round_.id}:close:{now:%Y%m%d%H%M%S}",
-        )
-    await reply(update, t(network.language, "Closing the round; the results follow in a moment."))
+        answered = (await store.tally_of(session, round_.id)).respondents
+        questionnaire = await store.questionnaire_of(session, round_.questionnaire)
+        await reply(update, *view.confirm_close(network.language, round_, questionnaire, answered))
+
+
+async def close_confirmed(update: Update, context: Context) -> None:
+    """🔒 Close now, under /close's question: the round closes and its results follow."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    _, args = unpack(query.data)
+    now = context.services.clock.now()
+    async with context.unit_of_work() as session:
+        network = await group_network(session, query.message.chat.id)
+        await require_coordinator(session, network.id, query.from_user.id)
+        round_ = await session.get(Round, int_arg(args, 0), with_for_update=True)
+        if round_ is None or round_.network_id != network.id or round_.state != "open":
+            raise Refusal(NO_OPEN_ROUND)
+        if round_.closes_at > now:  # a second tap finds it closing already
+            round_.closes_at = now
+            await enqueue(
+                session,
+                kind=Queued.ROUND_CLOSE,
+                chat_id=network.chat_id,
+                network_id=network.id,
+                due_at=now,
+                payload={"round_id": round_.id},
+                dedupe_key=f"round:{round_.id}:close:{now:%Y%m%d%H%M%S}",
+            )
+        answered = (await store.tally_of(session, round_.id)).respondents
+        await acknowledge(query)
+        await replace(query, view.closing(network.language, round_, answered))
     dispatch_soon(context)
 
 
@@ -249,4 +270,5 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("extend", extend),
     CommandHandler("results", results_command),
     CallbackQueryHandler(results_button, pattern(Cb.ROUND_RESULTS)),
+    CallbackQueryHandler(close_confirmed, pattern(Cb.ROUND_CLOSE)),
 ]

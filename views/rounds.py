@@ -316,6 +316,43 @@ def progress(
     )
 
 
+def confirm_close(
+    lang: str, round_: Round, questionnaire: Questionnaire, answered: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """/close asks first: closing cannot be undone, and may leave the results hidden."""
+    text = tn(
+        lang,
+        "Close <b>{questionnaire}</b> now? {n} of {invited} partners has answered.",
+        "Close <b>{questionnaire}</b> now? {n} of {invited} partners have answered.",
+        answered,
+        questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
+        invited=round_.invited,
+    )
+    if answered < round_.k:
+        text += " " + t(
+            lang,
+            "That is fewer than the {k} needed: the results would stay hidden.",
+            k=round_.k,
+        )
+    return text, keyboard(
+        [
+            button(t(lang, "🔒 Close now"), pack(Cb.ROUND_CLOSE, round_.id)),
+            button(t(lang, "Keep it open"), pack(Cb.CANCEL)),
+        ]
+    )
+
+
+def closing(lang: str, round_: Round, answered: int) -> str:
+    """After /close was confirmed: what follows."""
+    if answered < round_.k:
+        return t(
+            lang,
+            "🔒 The round is closing. Fewer than {k} answered, so its results stay hidden.",
+            k=round_.k,
+        )
+    return t(lang, "🔒 The round is closing; the results follow in a moment.")
+
+
 def hidden_results(
     lang: str, network: Network, questionnaire: Questionnaire, result: RoundResult
 ) -> str:

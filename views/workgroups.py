@@ -219,8 +219,7 @@ def confirm_cancel(lang: str, action: Action) -> tuple[str, InlineKeyboardMarkup
     """Cancelling asks first: it cannot be undone."""
     text = t(
         lang,
-        "Cancel <b>{title}</b>? Its reminders stop and it leaves the lists; this cannot be "
-        "undone.",
+        "Cancel <b>{title}</b>? Its reminders stop and it leaves the lists; this cannot be undone.",
         title=esc(action.title),
     )
     return text, keyboard(

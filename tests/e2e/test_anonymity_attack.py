@@ -24,7 +24,7 @@ from domain.callbacks import Cb, pack
 from domain.questionnaires import BUILTIN, NETWERKTOETS
 from fakebot.world import Message, User, World
 from storage.models import Base, Outgoing, Round, RoundTally, RoundVoter
-from tests.e2e.test_rounds import answer, start_round
+from tests.e2e.test_rounds import answer, close_round, start_round
 from tests.e2e.test_setup_and_join import Net, join, set_up_network
 from tests.harness import BotHarness
 from tests.unit.test_anonymity import _isolated_sets
@@ -120,7 +120,7 @@ async def test_a_database_reader_cannot_pair_people_with_scores(
     async with bot.services.database.unit_of_work() as session:
         reminders = await session.scalars(select(Outgoing).where(Outgoing.kind == "round_reminder"))
         assert [r.person_id for r in reminders] == [users["Fatima"].id]
-    await bot.send(net.els, net.group, "/close")
+    await close_round(bot, net.els, net.group)
     await bot.dispatch()
     results = [m for m in world.bot_messages(net.group) if "Uitkomsten" in (m.text or "")]
     assert len(results) == 1 and "gedeelde-opmerking-0" in results[0].text
@@ -144,7 +144,7 @@ async def test_a_database_reader_cannot_pair_people_with_scores(
     second = await start_round(bot, net.els, k="3")
     for number, name in enumerate(("Anna", "Bram", "Dewi")):
         await answer(bot, users[name], second, SCORES[name], f"verborgen-{number}")
-    await bot.send(net.els, net.group, "/close")
+    await close_round(bot, net.els, net.group)
     await bot.dispatch()
     latest = [m for m in world.bot_messages(net.group) if "Uitkomsten" in (m.text or "")][-1]
     assert "verborgen-" not in latest.text and "3 opmerkingen" in latest.text
@@ -188,7 +188,7 @@ async def test_no_published_number_gives_away_a_small_group(bot: BotHarness, wor
     announcement = await start_round(bot, net.els, k="3")
     for name, user in users.items():
         await answer(bot, user, announcement, SCORES[name])
-    await bot.send(net.els, net.group, "/close")
+    await close_round(bot, net.els, net.group)
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(net.group) if "Uitkomsten" in (m.text or "")]
     assert "Vertrouwen: 6,5" in results.text and "weet ik niet: 2" in results.text

@@ -10,7 +10,7 @@ import io
 from PIL import Image
 
 from fakebot.world import World
-from tests.e2e.test_rounds import answer, network_with_partners, start_round
+from tests.e2e.test_rounds import answer, close_round, network_with_partners, start_round
 from tests.harness import BotHarness
 
 # Items in the network's kinds' order: municipality, housing, care, welfare, police.
@@ -28,7 +28,7 @@ async def test_a_relation_map_shows_the_rings_under_the_anonymity_rules(
     assert "Vraag 1 van 5" in question.text or "1 van 5" in question.text
     for user in setup.partners.values():
         await answer(bot, user, announcement, SCORES)
-    await bot.send(els, group, "/close")
+    await close_round(bot, els, group)
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
     text = results.text
@@ -51,7 +51,7 @@ async def test_a_relation_map_shows_the_rings_under_the_anonymity_rules(
     announcement = await start_round(bot, els, "Relatiekaart per soort", k="3")
     for user in setup.partners.values():
         await answer(bot, user, announcement, [8, 8, 6, 3, 8])
-    await bot.send(els, group, "/close")
+    await close_round(bot, els, group)
     await bot.dispatch()
     [_, second] = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
     assert "De politie: 8,0 ↑ (+4,0)" in second.text
@@ -76,7 +76,7 @@ async def test_a_small_network_maps_each_organisation_by_name(
     assert "Portaal: hoe goed kennen we ze, en kunnen we ze bereiken?" in question.text
     for user in setup.partners.values():
         await answer(bot, user, announcement, [9, 4, 6])  # by id: Portaal, municipality, care
-    await bot.send(els, group, "/close")
+    await close_round(bot, els, group)
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
     assert "Binnenste ring, bekend en bereikbaar: Portaal" in results.text

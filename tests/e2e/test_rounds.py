@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import configure_logging
-from fakebot.world import Message, User, World
+from fakebot.world import Chat, Message, User, World
 from storage import rounds as rounds_store
 from storage.models import Round
 from storage.rounds import tally_of
@@ -65,6 +65,15 @@ async def start_round(
     sent = await bot.press(els, step, "Start")
     [announcement] = [m for m in sent if m.chat_id != els.id]
     return announcement
+
+
+async def close_round(bot: BotHarness, coordinator: User, group: Chat) -> Message:
+    """The coordinator closes the open round now: /close asks first, Nu sluiten closes.
+    Returns the question, which then says what follows."""
+    [question] = await bot.send(coordinator, group, "/close")
+    assert "nu sluiten?" in question.text, question.text
+    await bot.press(coordinator, question, "Nu sluiten")
+    return question
 
 
 async def answer(
@@ -204,8 +213,8 @@ async def test_too_few_answers_keep_the_results_hidden_and_extend_reopens(
     for name in ("Chris", "Dewi"):
         await answer(bot, setup.partners[name], announcement, [5, 5, 5, 5, 5])
     # The reply comes first; the results follow at once (the harness waits for them too).
-    early, *_ = await bot.send(els, group, "/close")
-    assert "Ronde wordt gesloten" in early.text
+    early = await close_round(bot, els, group)
+    assert "De ronde wordt gesloten; de uitkomsten volgen zo" in early.text
     await bot.dispatch()
     results = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
     assert len(results) == 1 and "4 van de 4" in results[0].text
@@ -217,13 +226,13 @@ async def test_second_round_shows_the_change_since_the_first(bot: BotHarness, wo
     first = await start_round(bot, els, k="3")
     for user in setup.partners.values():
         await answer(bot, user, first, [5, 5, 5, 5, 5, 5, 5])
-    await bot.send(els, setup.net.group, "/close")
+    await close_round(bot, els, setup.net.group)
     await bot.dispatch()
     bot.advance(days=30)
     second = await start_round(bot, els, k="3")
     for user in setup.partners.values():
         await answer(bot, user, second, [8, 5, 4, 5, 5, 5, 5])
-    await bot.send(els, setup.net.group, "/close")
+    await close_round(bot, els, setup.net.group)
     await bot.dispatch()
     latest = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")][-1]
     assert "Vertrouwen: 8,0</b> ↑ (+3,0)" in (latest.html or "")
@@ -269,7 +278,7 @@ async def test_breakdown_by_level_when_both_groups_reach_k(bot: BotHarness, worl
     upper = ("Anna", "Chris", "Gijs")  # board and strategic
     for name, user in setup.partners.items():
         await answer(bot, user, announcement, [8] * 7 if name in upper else [4] * 7)
-    await bot.send(setup.net.els, setup.net.group, "/close")
+    await close_round(bot, setup.net.els, setup.net.group)
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")]
     assert "Per groep" in results.text
@@ -355,7 +364,7 @@ async def test_a_questionnaire_of_our_own(bot: BotHarness, world: World) -> None
         await bot.press(user, question, "8")
         await bot.press(user, question, "Overslaan")
         await bot.press(user, question, "Insturen")
-    await bot.send(els, setup.net.group, "/close")
+    await close_round(bot, els, setup.net.group)
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")]
     assert "1. Vinden we elkaar <snel>?: 6,0" in results.text
@@ -406,3 +415,25 @@ async def test_back_from_the_comment_after_resuming_goes_to_the_last_question(
     assert heading.startswith("Vraag "), resumed.text  # a question again, not a refusal
     number, of = heading.removeprefix("Vraag ").split(" van ")
     assert number == of, heading  # the last one
+
+
+async def test_close_asks_first_and_says_what_follows(bot: BotHarness, world: World) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    els, group, anna = setup.net.els, setup.net.group, setup.partners["Anna"]
+    announcement = await start_round(bot, els, k="3")
+    await answer(bot, anna, announcement, [6] * 7)
+    [question] = await bot.send(els, group, "/close")
+    assert "1 van de 3 partners heeft geantwoord" in question.text
+    assert "minder dan de 3 die nodig zijn" in question.text
+    await bot.press(anna, question, "Nu sluiten")  # a partner cannot close it
+    assert "Alleen coördinatoren" in (bot.answer_to_last_press() or {})["text"]
+    await bot.press(els, question, "Open laten")
+    assert "Geannuleerd" in question.text or "niets veranderd" in question.text
+    async with bot.services.database.unit_of_work() as session:
+        assert (await session.scalars(select(Round.state))).one() == "open"
+    closing = await close_round(bot, els, group)
+    assert "Minder dan 3 mensen antwoordden, dus de uitkomsten blijven verborgen" in closing.text
+    assert "volgen zo" not in closing.text
+    await bot.dispatch()
+    async with bot.services.database.unit_of_work() as session:
+        assert (await session.scalars(select(Round.state))).one() == "closed"

@@ -11,7 +11,7 @@ from PIL import Image
 
 from fakebot.world import World
 from tests.e2e.test_agreements import record
-from tests.e2e.test_rounds import answer, network_with_partners, start_round
+from tests.e2e.test_rounds import answer, close_round, network_with_partners, start_round
 from tests.e2e.test_workgroups import add_action, new_group
 from tests.harness import BotHarness
 
@@ -24,7 +24,7 @@ async def busy_network(bot: BotHarness, world: World):  # type: ignore[no-untype
         announcement = await start_round(bot, els, k="3")
         for user in p.values():
             await answer(bot, user, announcement, scores)
-        await bot.send(els, group, "/close")
+        await close_round(bot, els, group)
         await bot.dispatch()
         bot.advance(days=20)
     message = await new_group(bot, els, group)
