@@ -150,8 +150,9 @@ async def _save(turn: NewTurn, args: list[str]) -> None:
     data = turn.data
     if not data.title or data.due is None or not (data.owner_me or data.owner_text):
         raise Refusal(NO_LONGER_ACTIVE)
+    group = await _group(turn)
     action = Action(
-        working_group_id=(await _group(turn)).id,
+        working_group_id=group.id,
         title=data.title,
         owner_person_id=turn.person.id if data.owner_me else None,
         owner_text=None if data.owner_me else data.owner_text,
@@ -162,7 +163,6 @@ async def _save(turn: NewTurn, args: list[str]) -> None:
     await turn.session.flush()
     await reschedule_action(turn.session, action, turn.network, turn.now)
     turn.finish()
-    group = await _group(turn)
     await turn.session.refresh(action, ["owner"])
     await turn.show(view.saved(turn.lang, action, group, turn.person.id))
 

@@ -32,7 +32,15 @@ from dialogues.data import BadData, dump, load
 from domain.callbacks import Cb, pattern, unpack
 from domain.errors import NO_LONGER_ACTIVE, ONLY_PRIVATE, Refusal
 from domain.text import ALERT_LIMIT, shorten
-from handlers.base import Context, acknowledge, chatting_person, dispatch_soon, replace, reply
+from handlers.base import (
+    Context,
+    acknowledge,
+    chatting_person,
+    dispatch_soon,
+    is_private,
+    replace,
+    reply,
+)
 from i18n import N_, t
 from storage.db import after_commit
 from storage.models import Conversation, Network, Person
@@ -414,9 +422,9 @@ async def on_button(update: Update, context: Context) -> None:
 
 async def cancel(update: Update, context: Context) -> None:
     """/cancel (/annuleren): stop the dialogue the person is in; nothing of it is saved."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    if chat.type != chat.PRIVATE:
+    user = update.effective_user
+    assert user is not None
+    if not is_private(update):
         raise Refusal(ONLY_PRIVATE)  # dialogues are held in the private chat only
     async with context.unit_of_work() as session:
         person, lang = await chatting_person(session, context, user)

@@ -348,24 +348,25 @@ class World:
     def elsewhere(self) -> Iterator[list[dict[str, Any]]]:
         """Within the block what people do does not reach the queue but the list yielded, for
         another bot process behind the same webhook to handle."""
-        taken: list[dict[str, Any]] = []
-        self.diverted = taken
-        try:
+        with self._collecting("diverted") as taken:
             yield taken
-        finally:
-            self.diverted = None
 
     @contextlib.contextmanager
     def tapping_twice(self) -> Iterator[list[dict[str, Any]]]:
         """Within the block every press is a double tap: the first goes to the queue as usual,
         the second (the same button, its own callback query) into the list yielded, for a
         second bot process behind the same webhook to handle."""
-        taps: list[dict[str, Any]] = []
-        self.second_taps = taps
-        try:
+        with self._collecting("second_taps") as taps:
             yield taps
+
+    @contextlib.contextmanager
+    def _collecting(self, attribute: str) -> Iterator[list[dict[str, Any]]]:
+        collected: list[dict[str, Any]] = []
+        setattr(self, attribute, collected)
+        try:
+            yield collected
         finally:
-            self.second_taps = None
+            setattr(self, attribute, None)
 
     async def open_link(self, user: User, url: str) -> int:
         """user opens a t.me deep link to the bot."""

@@ -52,6 +52,26 @@ def test_dates_people_type(text: str, expected: dt.datetime) -> None:
         ("x" * 500, "unknown"),
         ("<b>vrijdag</b>", "unknown"),
         ("over een miljoen weken", "unknown"),
+        # Office phrases gone wrong, and what is not a deadline.
+        ("volgende week blub", "unknown"),
+        ("week 54", "impossible"),
+        ("week 0", "impossible"),
+        ("eind blub", "unknown"),
+        ("in a million weeks", "unknown"),
+        ("13 pm", "impossible"),
+        ("gisteren", "unknown"),
+        ("yesterday", "unknown"),
+        ("last friday", "unknown"),
+        ("vorige week", "unknown"),
+        ("eind januari 9999", "far"),
+        ("week 3 2020", "past"),
+        ("maand", "unknown"),
+        ("weekend", "unknown"),
+        ("end of", "unknown"),
+        ("volgende", "unknown"),
+        ("15.13.2026", "impossible"),
+        ("0/0", "impossible"),
+        ("32 december", "impossible"),
     ],
 )
 def test_dates_that_cannot_be_used(text: str, problem: str) -> None:
@@ -217,35 +237,6 @@ def test_the_phrase_table(text: str, expected: tuple[int, int, int, int, int]) -
 
 def test_the_phrase_table_has_sixty_phrases_per_language() -> None:
     assert len(set(NL_PHRASES)) >= 60 and len(set(EN_PHRASES)) >= 60
-
-
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("volgende week blub", "unknown"),
-        ("week 54", "impossible"),
-        ("week 0", "impossible"),
-        ("eind blub", "unknown"),
-        ("in a million weeks", "unknown"),
-        ("13 pm", "impossible"),
-        ("gisteren", "unknown"),
-        ("yesterday", "unknown"),
-        ("last friday", "unknown"),
-        ("vorige week", "unknown"),
-        ("eind januari 9999", "far"),
-        ("week 3 2020", "past"),
-        ("maand", "unknown"),
-        ("weekend", "unknown"),
-        ("end of", "unknown"),
-        ("volgende", "unknown"),
-        ("15.13.2026", "impossible"),
-        ("0/0", "impossible"),
-        ("32 december", "impossible"),
-    ],
-)
-def test_phrases_that_are_refused_clearly(text: str, problem: str) -> None:
-    with pytest.raises(DateProblem, match=problem):
-        parse_when(text, NOW)
 
 
 def test_a_date_across_the_dst_change_keeps_its_wall_clock_time() -> None:
