@@ -10,9 +10,6 @@ import sys
 from typing import Any
 
 from telegram import (
-    BotCommandScopeAllChatAdministrators,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
     Update,
 )
 from telegram.ext import (
@@ -46,7 +43,8 @@ from handlers.base import (
     only_buttons_it_shows,
     services_of,
 )
-from i18n import LANGUAGES, compile_catalogs
+from handlers.menus import Menus
+from i18n import compile_catalogs
 from schedules.dispatcher import Dispatcher
 from schedules.pacing import PacedRateLimiter
 from schedules.registry import RENDERERS
@@ -54,7 +52,6 @@ from settings import Settings, SettingsError, load_settings
 from startup import StartupProblem, preflight
 from storage.db import Database
 from storage.migrate import upgrade
-from views.commands import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS, commands
 
 log = logging.getLogger("netwerkpols")
 # Opt in to PTB's coming behaviour (RetryAfter.retry_after as a timedelta); we handle both.
@@ -66,27 +63,11 @@ async def dispatch_due(context: Context) -> None:
     await context.services.dispatcher.run_until_idle()
 
 
-async def set_command_menus(application: App) -> None:
-    """Command menus per scope (private, groups, group admins) and per language."""
-    default = services_of(application).settings.default_language
-    scopes = [
-        (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
-        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
-        (BotCommandScopeAllChatAdministrators(), ADMIN_COMMANDS),
-    ]
-    for scope, table in scopes:
-        await application.bot.set_my_commands(commands(default, table), scope=scope)
-        for lang in LANGUAGES:
-            await application.bot.set_my_commands(
-                commands(lang, table), scope=scope, language_code=lang
-            )
-
-
 async def post_init(application: App) -> None:
     """Before the first update: upgrade the database and set the command menus."""
     services = services_of(application)
     await upgrade(services.database)
-    await set_command_menus(application)
+    await services.menus.set_everyday()
 
 
 async def post_shutdown(application: App) -> None:
@@ -130,7 +111,9 @@ def build_application(
         batch_size=settings.dispatch_batch_size,
         lease=dt.timedelta(seconds=settings.dispatch_lease_seconds),
     )
-    application.bot_data["services"] = Services(settings, database, clock, dispatcher)
+    menus = Menus(application.bot, database, settings.default_language)
+    database.on_roles_changed = menus.follow
+    application.bot_data["services"] = Services(settings, database, clock, dispatcher, menus)
     for handler in [
         *network.HANDLERS,
         *rounds.HANDLERS,

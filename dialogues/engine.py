@@ -44,6 +44,7 @@ from handlers.base import (
 from i18n import N_, t
 from storage.db import after_commit
 from storage.models import Conversation, Network, Person
+from views.commands import names
 
 log = logging.getLogger(__name__)
 
@@ -448,5 +449,5 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
         raise RuntimeError(f"dialogues declared but never imported: {sorted(unregistered)}")
     return [
         CallbackQueryHandler(on_button, pattern(*BUTTONS)),
-        CommandHandler(["cancel", "annuleren"], cancel),
+        CommandHandler(names("cancel"), cancel),
     ]

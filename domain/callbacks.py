@@ -44,6 +44,7 @@ class Cb(StrEnum):
     ROUND_EDIT = "re"
     ROUND_RESULTS = "rr"
     ROUND_CLOSE = "rx"
+    ROUND_DETAILS = "rz"
     QUESTIONNAIRE_DONE = "qd"
     WG_TAKE = "wt"
     WG_ACTION_GROUP = "wa"

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 KEEP, ADJUST, STOP, NONE = "keep", "adjust", "stop", "none"
 CHOICES = (KEEP, ADJUST, STOP)
+# Stop is asked again before it counts (it may end the agreement): the answer to that question.
+STOP_SURE, BACK = "stopok", "back"
 
 
 def overall(choices: Sequence[str]) -> str:

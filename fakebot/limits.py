@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from fakebot.spec import ApiError
 
-SENDING_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+SENDING_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
 
 
 @dataclass

@@ -27,7 +27,7 @@ from fakebot.spec import (
     check_object,
     method_named,
 )
-from fakebot.world import BOT_ID, BOT_USER, PRESENT, Chat, Message, World
+from fakebot.world import BOT_ID, BOT_USER, KICKED, LEFT, PRESENT, Chat, Message, World
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -97,7 +97,11 @@ class FakeBotApi:
             return _error(ApiError(401, "Unauthorized"))
         try:
             raw = await _read_parameters(request)
-            canonical, values = check_call(name, raw)
+            attached = _attachments(raw)
+            canonical, values = check_call(
+                name, {k: v for k, v in raw.items() if k not in attached}
+            )
+            values.update(attached)
             self.world.calls.append((time.monotonic(), canonical, values))
             for index, (target, injected) in enumerate(self.world.injected):
                 if target == canonical:
@@ -126,6 +130,17 @@ class FakeBotApi:
         return web.json_response({"ok": True, "result": result})
 
 
+def _attachments(raw: dict[str, Any]) -> dict[str, UploadedFile]:
+    """Uploaded files a parameter names as attach://<name> (the files of a media group): they
+    are no parameters of their own. A file nothing names stays, and is refused as unknown."""
+    named = " ".join(v for v in raw.values() if isinstance(v, str) and "attach://" in v)
+    return {
+        key: value
+        for key, value in raw.items()
+        if isinstance(value, UploadedFile) and f'"attach://{key}"' in named
+    }
+
+
 def _error(error: ApiError) -> web.Response:
     body: dict[str, Any] = {
         "ok": False,
@@ -147,6 +162,8 @@ async def _read_parameters(request: web.Request) -> dict[str, Any]:
         async for part in reader:
             if not isinstance(part, BodyPartReader) or part.name is None:
                 raise bad_request("nested or unnamed multipart parts are not supported")
+            if part.name in values:
+                raise bad_request(f"the multipart field {part.name} is sent twice")
             if part.filename:
                 values[part.name] = UploadedFile(part.filename, bytes(await part.read()))
             else:
@@ -263,8 +280,26 @@ async def set_webhook(api: FakeBotApi, values: dict[str, Any]) -> Any:
     return True
 
 
+def _scope_target(api: FakeBotApi, scope: dict[str, Any] | None) -> None:
+    """A scope naming a chat (and a user in it) needs a chat the bot can reach, as Telegram's."""
+    if scope and "chat_id" in scope:
+        chat = _chat(api, scope["chat_id"])
+        if chat.type == "private" and not api.world.users[chat.id].started:
+            raise bad_request("chat not found")
+        if "user_id" in scope and chat.members.get(int(scope["user_id"])) in (None, LEFT, KICKED):
+            raise bad_request("user not found")
+
+
+@method("deleteMyCommands")
+async def delete_my_commands(api: FakeBotApi, values: dict[str, Any]) -> Any:
+    _scope_target(api, values.get("scope"))
+    api.world.commands.pop((scope_key(values.get("scope")), values.get("language_code", "")), None)
+    return True
+
+
 @method("setMyCommands")
 async def set_my_commands(api: FakeBotApi, values: dict[str, Any]) -> Any:
+    _scope_target(api, values.get("scope"))
     for command in values["commands"]:
         name, description = command["command"], command["description"]
         if not (1 <= len(name) <= 32 and name.replace("_", "").isalnum() and name.islower()):
@@ -335,6 +370,39 @@ async def send_document(api: FakeBotApi, values: dict[str, Any]) -> Any:
         chat, document=(document.filename, document.content), caption=visible, html=caption
     )
     return message.as_api(api.world)
+
+
+@method("sendMediaGroup")
+async def send_media_group(api: FakeBotApi, values: dict[str, Any]) -> Any:
+    """An album: 2 to 10 documents (or photos), each file attached by name, shown together."""
+    chat = _writable(api, values["chat_id"])
+    media = values["media"]
+    if isinstance(media, str):
+        media = json.loads(media)
+    if not 2 <= len(media) <= 10:
+        raise bad_request("media group must contain 2-10 items")
+    kinds = {item.get("type") for item in media}
+    if len(kinds) > 1 and "document" in kinds:
+        raise bad_request("documents can't be mixed with other media types in a media group")
+    group_id = str(len(api.world.sent_log) + 1)
+    sent = []
+    for index, item in enumerate(media):
+        reference = str(item.get("media", ""))
+        if not reference.startswith("attach://"):
+            raise bad_request("the fake expects every file of a media group as an upload")
+        upload = values.get(reference.removeprefix("attach://"))
+        if not isinstance(upload, UploadedFile) or not upload.content:
+            raise bad_request(f"media[{index}]: the attached file is missing")
+        caption, visible = _caption(item)
+        fields: dict[str, Any] = {"caption": visible, "html": caption}
+        if item.get("type") == "document":
+            fields["document"] = (upload.filename, upload.content)
+        else:
+            fields["photo"] = upload.content
+        message = api.world.bot_says(chat, **fields)
+        message.extra["media_group_id"] = group_id
+        sent.append(message.as_api(api.world))
+    return sent
 
 
 @method("editMessageText")

@@ -164,6 +164,8 @@ class Message:
                 "file_name": self.document[0],
                 "file_size": len(self.document[1]),
             }
+        if "media_group_id" in self.extra:
+            data["media_group_id"] = self.extra["media_group_id"]
         if self.reply_markup:
             data["reply_markup"] = self.reply_markup
         if self.reply_to is not None:

@@ -35,6 +35,7 @@ from storage.models import (
     Network,
 )
 from views import agreements as view
+from views.commands import names
 
 NEW = "agreement"  # the network picker of /agreement
 RULES = "setrules"  # the network picker of /setrules
@@ -185,9 +186,9 @@ NETWORK_PICKERS[NEW] = _begin
 NETWORK_PICKERS[RULES] = _begin_rules
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CommandHandler("agreements", list_agreements),
-    CommandHandler("agreement", agreement),
-    CommandHandler("rules", show_rules),
-    CommandHandler("setrules", set_rules),
+    CommandHandler(names("agreements"), list_agreements),
+    CommandHandler(names("agreement"), agreement),
+    CommandHandler(names("rules"), show_rules),
+    CommandHandler(names("setrules"), set_rules),
     CallbackQueryHandler(edit_text, pattern(Cb.AGREEMENT_EDIT)),
 ]

@@ -28,6 +28,7 @@ from domain.callbacks import BadCallback
 from domain.clock import Clock
 from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.text import ALERT_LIMIT, shorten
+from handlers.menus import Menus
 from i18n import N_, person_language, set_today, t
 from schedules.dispatcher import Dispatcher
 from schedules.pacing import PacedRateLimiter
@@ -51,6 +52,7 @@ class Services:
     database: Database
     clock: Clock
     dispatcher: Dispatcher
+    menus: Menus
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -172,6 +174,22 @@ async def replace(
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as error:
         # Pressing the same button twice asks for an identical edit; that is not a failure.
+        if "not modified" not in error.message.lower():
+            raise
+
+
+async def drop_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the message with the pressed button (they did their work); inside
+    a unit of work, once it has committed."""
+    if in_transaction():
+        after_commit(lambda: drop_buttons(query))
+        return
+    shown = query.message
+    if isinstance(shown, Message) and shown.reply_markup is None:
+        return
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
 

@@ -48,6 +48,7 @@ from schedules.profiles import representative_left
 from storage import queries
 from storage.models import Member, Network, Person
 from views import network as view
+from views.commands import names
 
 ONLY_IN_GROUP = N_("This works in your network's group, not in a private chat.")
 ONLY_ADMINS = N_("Only an admin of this group can set it up as a network.")
@@ -499,11 +500,11 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
     MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, member_left),
     ChatMemberHandler(member_left, ChatMemberHandler.CHAT_MEMBER),
-    CommandHandler("setup", setup),
-    CommandHandler("join", join),
-    CommandHandler("members", members),
-    CommandHandler("coordinator", appoint_by_reply),
-    CommandHandler("coordinators", coordinators),
+    CommandHandler(names("setup"), setup),
+    CommandHandler(names("join"), join),
+    CommandHandler(names("members"), members),
+    CommandHandler(names("coordinator"), appoint_by_reply),
+    CommandHandler(names("coordinators"), coordinators),
     CallbackQueryHandler(setup_language, pattern(Cb.SETUP_LANGUAGE)),
     CallbackQueryHandler(change_coordinator, pattern(Cb.COORD_ADD, Cb.COORD_REMOVE)),
     CallbackQueryHandler(pick_network, pattern(Cb.PICK_NETWORK)),

@@ -35,6 +35,7 @@ from storage.models import Member, Network, Person, Round
 from storage.rounds import questionnaire_of
 from views import people as view
 from views import profiles as profile_view
+from views.commands import EVERYDAY, names
 
 BAD_LINK = N_(
     "This join link is not valid (any more). Ask for a fresh one with /join in your "
@@ -50,11 +51,6 @@ LAST_COORDINATOR_LEAVING = N_(
     "(/coordinators in the group)."
 )
 NOT_UNDERSTOOD = N_("I did not understand that. /help shows what I can do.")
-GROUP_HELP = N_(
-    "I am <b>Netwerkpols</b>. Partners: /join to take part; your answers are anonymous. "
-    "Coordinators: /members, /coordinators, /setup. Everything personal happens in a "
-    "private chat with me."
-)
 
 
 async def _person(session: AsyncSession, update: Update) -> Person:
@@ -95,12 +91,19 @@ async def start(update: Update, context: Context) -> None:
 
 async def help_command(update: Update, context: Context) -> None:
     """/help: what this person can do, in their networks."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
     if not is_private(update):
-        lang = await update_language(update, context)
-        await reply(update, t(lang, GROUP_HELP))
+        async with context.unit_of_work() as session:
+            network = await queries.network_by_chat(session, chat.id)
+            roles = await queries.roles(session, user.id, network.id) if network else EVERYDAY
+        lang = network.language if network else context.services.settings.default_language
+        await reply(update, view.group_help(lang, roles, set_up=network is not None))
         return
     person, memberships, lang = await _me(update, context)
-    await reply(update, view.help_text(lang, person.first_name, memberships))
+    async with context.unit_of_work() as session:
+        roles = await queries.roles(session, person.id)
+    await reply(update, view.help_text(lang, person.first_name, memberships, roles))
 
 
 async def _open_join_link(update: Update, context: Context, token: str) -> None:
@@ -329,14 +332,14 @@ async def unknown_button(update: Update, context: Context) -> None:
 PRIVATE = filters.ChatType.PRIVATE
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CommandHandler("start", start),
-    CommandHandler("help", help_command),
-    CommandHandler("profile", profile),
-    CommandHandler("leave", leave),
-    CommandHandler("language", language),
-    CommandHandler("privacy", privacy),
-    CommandHandler("mydata", my_data),
-    CommandHandler("forgetme", forget_me),
+    CommandHandler(names("start"), start),
+    CommandHandler(names("help"), help_command),
+    CommandHandler(names("profile"), profile),
+    CommandHandler(names("leave"), leave),
+    CommandHandler(names("language"), language),
+    CommandHandler(names("privacy"), privacy),
+    CommandHandler(names("mydata"), my_data),
+    CommandHandler(names("forgetme"), forget_me),
     CallbackQueryHandler(edit_profile, pattern(Cb.PROFILE_EDIT)),
     CallbackQueryHandler(leave_button, pattern(Cb.LEAVE, Cb.LEAVE_CONFIRM)),
     CallbackQueryHandler(language_chosen, pattern(Cb.LANGUAGE)),

@@ -41,6 +41,7 @@ from storage import profiles as store
 from storage import queries
 from storage.models import Network, Organisation, Person
 from views import profiles as view
+from views.commands import names
 
 NO_SUCH_ORGANISATION = N_("There is no organisation called {name} in your networks.")
 NOT_A_CONTACT = N_("You are not a signal contact of {organisation}.")
@@ -352,8 +353,8 @@ async def still_right(update: Update, context: Context) -> None:
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CommandHandler(["profiel", "organisation", "organisatie"], profile),
-    CommandHandler(["wie", "who"], who),
+    CommandHandler(names("organisation"), profile),
+    CommandHandler(names("who"), who),
     CallbackQueryHandler(show, pattern(Cb.PROFILE_SHOW)),
     CallbackQueryHandler(edit_field, pattern(Cb.PROFILE_FIELD)),
     CallbackQueryHandler(add_limit, pattern(Cb.LIMIT_ADD)),

@@ -15,6 +15,7 @@ from handlers.base import (
     is_private,
     require_coordinator,
 )
+from views.commands import names
 
 PICKER = "questionnaire"
 
@@ -40,5 +41,5 @@ async def _begin(update: Update, context: Context, network_id: int) -> None:
 NETWORK_PICKERS[PICKER] = _begin
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CommandHandler("questionnaire", new_questionnaire),
+    CommandHandler(names("questionnaire"), new_questionnaire),
 ]

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from dialogues.review_note import REVIEW_NOTE, NoteData
 from domain.callbacks import Cb, int_arg, pattern, unpack
 from domain.errors import NO_LONGER_ACTIVE, Refusal
-from domain.reviews import CHOICES
+from domain.reviews import BACK, CHOICES, STOP, STOP_SURE
 from handlers.base import Context, acknowledge, chatting_person, dispatch_soon, replace
 from i18n import N_
 from schedules.agreements import (
@@ -25,7 +26,8 @@ from schedules.agreements import (
 )
 from schedules.kinds import Queued
 from storage import agreements as store
-from storage.models import Outgoing, ReviewAnswer
+from storage.models import Agreement, Network, Outgoing, Person, Review, ReviewAnswer
+from views import agreements as view
 
 NOT_A_RESPONDER = N_("This review is for the parties of the agreement; you do not answer it.")
 
@@ -43,7 +45,7 @@ async def answer(update: Update, context: Context) -> None:
     async with context.unit_of_work() as session:
         person, lang = await chatting_person(session, context, user)
         found = await open_review(session, int_arg(args, 0))
-        if found is None or value not in CHOICES:
+        if found is None or value not in (*CHOICES, STOP_SURE, BACK):
             raise Refusal(NO_LONGER_ACTIVE)
         review, agreement, network = found
         responders = await store.responders(session, agreement)
@@ -52,6 +54,13 @@ async def answer(update: Update, context: Context) -> None:
             raise Refusal(NOT_A_RESPONDER)
         key = mine[0]
         label, people = responders[key]
+        if value in (STOP, BACK):
+            await acknowledge(query)
+            await replace(
+                query, *await _ask_or_back(session, value, found, label, row_id, person, lang)
+            )
+            return
+        value = STOP if value == STOP_SURE else value
         before = await _record(session, review.id, key, label, value, person.id, now)
         if before is None or before.choice != value:
             await tell_party(
@@ -86,6 +95,29 @@ async def answer(update: Update, context: Context) -> None:
             update, context, session, person, lang, network, note, in_place=joined is None
         )
     dispatch_soon(context)
+
+
+async def _ask_or_back(
+    session: AsyncSession,
+    value: str,
+    found: tuple[Review, Agreement, Network],
+    label: str,
+    row_id: int | None,
+    person: Person,
+    lang: str,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Stop asks first; Back shows the choices again (the joined prompt, when it came from
+    one)."""
+    review, agreement, network = found
+    if value == STOP:
+        return view.confirm_stop(lang, agreement, label, review.id, row_id)
+    joined = await _joined_prompt(session, row_id, person.id)
+    if joined is not None:
+        screen = await prompt_screen(session, joined, person.id, waiting_only=False)
+        if screen is not None:
+            return screen
+    deadline = review.deadline_at.astimezone(ZoneInfo(network.timezone)).date()
+    return view.review_prompt(lang, agreement, label, deadline, review.id, chase=False)
 
 
 @dataclass(frozen=True)

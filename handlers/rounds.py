@@ -23,6 +23,7 @@ from handlers.base import (
     chatting_person,
     coordinated_by,
     dispatch_soon,
+    drop_buttons,
     group_network,
     in_coordinated_network,
     is_group,
@@ -35,15 +36,18 @@ from handlers.network import ONLY_IN_GROUP
 from i18n import N_, t
 from schedules.kinds import Queued
 from schedules.outbox import cancel_pending, enqueue
-from schedules.rounds import results_parts, schedule_round
+from schedules.rounds import Results, details_parts, queue_details, results_parts, schedule_round
 from storage import queries
 from storage import rounds as store
 from storage.models import Network, Round
 from views import rounds as view
+from views.commands import names
 from views.keyboards import deep_link, keyboard, link
 
 NO_OPEN_ROUND = N_("There is no open round in this network.")
 NO_ROUND_YET = N_("This network has no closed round yet.")
+NOT_PUBLISHED = N_("Too few partners answered in the latest round: its results stay hidden.")
+DETAILS_WORDS = frozenset({"details", "all", "alles", "alle", "detail"})
 EXTEND_USAGE = N_("Give the new closing date, for example: /extend vrijdag 17:00")
 
 
@@ -213,8 +217,15 @@ async def results_command(update: Update, context: Context) -> None:
             round_ = await _latest_round(session, network, ("closed",))
             if round_ is None:
                 raise Refusal(NO_ROUND_YET)
-            parts, photo, caption = await results_parts(session, round_, network, network.language)
-        await _send_results(context, chat.id, parts, photo, caption)
+            if _wants_details(context.args):
+                details = await details_parts(session, round_, network, network.language)
+            else:
+                shown = await results_parts(session, round_, network, network.language)
+        if _wants_details(context.args):
+            for part in details or [t(network.language, NOT_PUBLISHED)]:
+                await reply(update, part)
+        else:
+            await _send_results(context, chat.id, shown)
         return
     lang = await update_language(update, context)
     async with context.unit_of_work() as session:
@@ -247,28 +258,60 @@ async def results_button(update: Update, context: Context) -> None:
         await require_coordinator(session, round_.network_id, query.from_user.id)
         network = await session.get(Network, round_.network_id)
         assert network is not None
-        parts, photo, caption = await results_parts(session, round_, network, lang)
-    await _send_results(context, query.from_user.id, parts, photo, caption)
+        shown = await results_parts(session, round_, network, lang)
+    await _send_results(context, query.from_user.id, shown)
     await query.answer()
 
 
-async def _send_results(
-    context: Context, chat_id: int, parts: list[str], photo: bytes | None, caption: str
-) -> None:
-    for part in parts:
-        await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
-    if photo is not None:
-        await context.bot.send_photo(chat_id, photo, caption=caption, parse_mode=ParseMode.HTML)
+async def details_button(update: Update, context: Context) -> None:
+    """📋 All results under a headline: every item, the groups and the comments follow in the
+    same chat, once per headline however often it is pressed; the button goes."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    _, args = unpack(query.data)
+    chat_id = query.message.chat.id
+    async with context.unit_of_work() as session:
+        round_ = await session.get(Round, int_arg(args, 0))
+        network = await session.get(Network, round_.network_id) if round_ else None
+        if round_ is None or network is None or not round_.published:
+            raise Refusal(NO_LONGER_ACTIVE)
+        if chat_id == network.chat_id:
+            lang = network.language
+        elif chat_id == query.from_user.id:
+            await require_coordinator(session, network.id, query.from_user.id)
+            _, lang = await chatting_person(session, context, query.from_user)
+        else:
+            raise Refusal(NO_LONGER_ACTIVE)
+        now = context.services.clock.now()
+        await queue_details(session, round_, network, lang, chat_id, query.message.message_id, now)
+    await acknowledge(query, t(lang, "All results follow below."))
+    await drop_buttons(query)
+    dispatch_soon(context)
+
+
+def _wants_details(args: list[str] | None) -> bool:
+    return bool(args) and args[0].lower() in DETAILS_WORDS  # type: ignore[index]
+
+
+async def _send_results(context: Context, chat_id: int, shown: Results) -> None:
+    await context.bot.send_message(
+        chat_id, shown.text, parse_mode=ParseMode.HTML, reply_markup=shown.markup
+    )
+    if shown.photo is not None:
+        await context.bot.send_photo(
+            chat_id, shown.photo, caption=shown.caption, parse_mode=ParseMode.HTML
+        )
 
 
 NETWORK_PICKERS["round"] = _set_up_in
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CommandHandler("round", new_round),
-    CommandHandler("close", close_now),
-    CommandHandler("extend", extend),
-    CommandHandler("results", results_command),
+    CommandHandler(names("round"), new_round),
+    CommandHandler(names("close"), close_now),
+    CommandHandler(names("extend"), extend),
+    CommandHandler(names("results"), results_command),
     CallbackQueryHandler(results_button, pattern(Cb.ROUND_RESULTS)),
     CallbackQueryHandler(close_confirmed, pattern(Cb.ROUND_CLOSE)),
+    CallbackQueryHandler(details_button, pattern(Cb.ROUND_DETAILS)),
 ]

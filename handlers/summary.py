@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from telegram import InputFile, Update
+from telegram import InputFile, InputMediaDocument, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CommandHandler
@@ -25,6 +25,7 @@ from storage.models import Network
 from storage.summary import Summary, gather
 from views import charts
 from views import summary as view
+from views.commands import names
 from views.keyboards import keyboard, link
 from views.rounds import label, questionnaire_name
 from views.workgroups import day
@@ -106,23 +107,31 @@ async def _send_summary(context: Context, chat_id: int, summary: Summary, lang: 
 
 
 async def _send_export(context: Context, chat_id: int, summary: Summary, lang: str) -> None:
+    """One album: the workbook, and each of its sheets as a CSV file in the reader's
+    convention, with one caption under them all."""
     tables = view.export_tables(lang, summary)
     stem = f"netwerkpols-{summary.today.isoformat()}"
-    workbook = await asyncio.to_thread(view.xlsx, tables)
-    await context.bot.send_document(
-        chat_id,
-        InputFile(workbook, filename=f"{stem}.xlsx"),
-        caption=t(
-            lang,
-            "📎 Export of {network}: one sheet per topic; CSV files follow.",
-            network=esc(summary.network.name),
-        ),
-        parse_mode=ParseMode.HTML,
+    workbook = await asyncio.to_thread(view.xlsx, lang, tables)
+    files = [(f"{stem}.xlsx", workbook)] + [
+        (f"{stem}-{table.key}.csv", view.csv_bytes(lang, table.rows)) for table in tables
+    ]
+    caption = t(
+        lang,
+        "📎 Export of {network}: the workbook has one sheet per topic; the CSV files hold the "
+        "same tables ({convention}).",
+        network=esc(summary.network.name),
+        convention=t(lang, view.CSV_CONVENTION),
     )
-    for name, rows in tables.items():
-        await context.bot.send_document(
-            chat_id, InputFile(view.csv_bytes(rows), filename=f"{stem}-{name}.csv")
+    media = [
+        InputMediaDocument(
+            content,
+            filename=name,
+            caption=caption if number == len(files) - 1 else None,
+            parse_mode=ParseMode.HTML,
         )
+        for number, (name, content) in enumerate(files)
+    ]
+    await context.bot.send_media_group(chat_id, media)
 
 
 async def _send_report(context: Context, chat_id: int, summary: Summary, lang: str) -> None:
@@ -170,7 +179,7 @@ NETWORK_PICKERS["export"] = _picker(_send_export)
 NETWORK_PICKERS["report"] = _picker(_send_report)
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CommandHandler("summary", summary),
-    CommandHandler("export", export),
-    CommandHandler("report", report),
+    CommandHandler(names("summary"), summary),
+    CommandHandler(names("export"), export),
+    CommandHandler(names("report"), report),
 ]

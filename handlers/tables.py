@@ -40,6 +40,7 @@ from storage import queries
 from storage import tables as store
 from storage.models import Network, RepTable
 from views import tables as view
+from views.commands import names
 
 NEW = "table"  # the network picker of /table
 UNKNOWN = N_("There is no table called {name}. /tables lists them.")
@@ -169,8 +170,8 @@ async def rotation_pressed(update: Update, context: Context) -> None:
 NETWORK_PICKERS[NEW] = _begin_new
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CommandHandler(["tafels", "tables"], list_tables),
-    CommandHandler(["tafel", "table"], table),
+    CommandHandler(names("tables"), list_tables),
+    CommandHandler(names("table"), table),
     CallbackQueryHandler(edit_seats, pattern(Cb.TABLE_EDIT)),
     CallbackQueryHandler(rotation_pressed, pattern(Cb.ROTATION_ACCEPT, Cb.ROTATION_CHANGE)),
 ]

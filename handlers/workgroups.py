@@ -45,6 +45,7 @@ from storage import queries
 from storage import workgroups as store
 from storage.models import Action, Network, Person, Trekker, WorkingGroup
 from views import workgroups as view
+from views.commands import names
 
 WORKGROUP_USAGE = N_("Use: /workgroup <i>name</i>, optionally followed by | <i>purpose</i>.")
 TREKKER_USAGE = N_(
@@ -116,9 +117,10 @@ async def take_lead(update: Update, context: Context) -> None:
         if group.trekkers:
             raise Refusal(ALREADY_LED)
         person = await touch_person(session, user)
-        needs_nudge = await _make_trekker(session, group, person)
+        needs_nudge = await _make_trekker(session, group, person, user.id, context)
         group = await store.group(session, group.id)
         assert group is not None
+    dispatch_soon(context)
     await query.answer()
     text, markup = view.new_group(network.language, group)
     await replace(query, text, markup)
@@ -126,15 +128,29 @@ async def take_lead(update: Update, context: Context) -> None:
         await _nudge(context, network, person)
 
 
-async def _make_trekker(session: AsyncSession, group: WorkingGroup, person: Person) -> bool:
-    """Add person as trekker (the newest of two gives way); True if they need a nudge."""
+async def _make_trekker(
+    session: AsyncSession, group: WorkingGroup, person: Person, by: int, context: Context
+) -> bool:
+    """Add person as trekker (the newest of two gives way) and tell them in private; True if
+    they never opened a private chat and need a nudge in the group instead."""
     if store.is_trekker(group, person.id):
         return False
     if len(group.trekkers) >= store.MAX_TREKKERS:
         await session.delete(group.trekkers[-1])
     trekker = Trekker(working_group_id=group.id, person_id=person.id, nudged=not person.started)
     session.add(trekker)
-    return not person.started
+    if not person.started or not person.reachable:
+        return not person.started
+    await enqueue(
+        session,
+        kind=Queued.TREKKER_APPOINTED,
+        chat_id=person.id,
+        person_id=person.id,
+        network_id=group.network_id,
+        due_at=context.services.clock.now(),
+        payload={"group_id": group.id, "by_self": by == person.id},
+    )
+    return False
 
 
 async def _nudge(context: Context, network: Network, person: Person) -> None:
@@ -164,10 +180,11 @@ async def appoint_trekker(update: Update, context: Context) -> None:
         if member is None or not member.is_partner:
             raise Refusal(NOT_A_PARTNER)
         person = await touch_person(session, target)
-        needs_nudge = await _make_trekker(session, group, person)
+        needs_nudge = await _make_trekker(session, group, person, user.id, context)
         await session.flush()
         group = await store.group(session, group.id)
         assert group is not None
+    dispatch_soon(context)
     text, _ = view.new_group(network.language, group)
     await reply(update, text)
     if needs_nudge:
@@ -355,11 +372,11 @@ async def act(update: Update, context: Context) -> None:
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CommandHandler("workgroup", new_workgroup),
-    CommandHandler("trekker", appoint_trekker),
-    CommandHandler("workgroups", list_groups),
-    CommandHandler("action", new_action),
-    CommandHandler("actions", list_actions),
+    CommandHandler(names("workgroup"), new_workgroup),
+    CommandHandler(names("trekker"), appoint_trekker),
+    CommandHandler(names("workgroups"), list_groups),
+    CommandHandler(names("action"), new_action),
+    CommandHandler(names("actions"), list_actions),
     CallbackQueryHandler(take_lead, pattern(Cb.WG_TAKE)),
     CallbackQueryHandler(action_group_chosen, pattern(Cb.WG_ACTION_GROUP)),
     CallbackQueryHandler(show_card, pattern(Cb.WG_CARD)),

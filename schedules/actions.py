@@ -338,8 +338,24 @@ async def render_workgroup_card(
     return Rendered(*view.new_group(network.language, group))
 
 
+async def render_trekker_appointed(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """The private note to a new trekker: which group, what it asks of them, how to start;
+    nothing when they no longer lead it by the time it goes."""
+    group = await store.group(session, int(item.payload.get("group_id", 0)))
+    network = await session.get(Network, group.network_id) if group is not None else None
+    person = await session.get(Person, item.person_id) if item.person_id else None
+    if group is None or network is None or person is None or not store.is_trekker(group, person.id):
+        return None
+    lang = person_language(person, None, network.language)
+    by_self = bool(item.payload.get("by_self"))
+    return Rendered(view.trekker_note(lang, network, group, by_self=by_self))
+
+
 RENDERERS: dict[Queued, Renderer] = {
     Queued.WORKGROUP_CARD: render_workgroup_card,
+    Queued.TREKKER_APPOINTED: render_trekker_appointed,
     Queued.ACTION_STAGE: render_stage,
     Queued.ACTION_REMINDER: render_reminder,
     Queued.ACTION_ESCALATION: render_escalation,

@@ -15,11 +15,13 @@ class Queued(StrEnum):
     ROUND_CLOSE = "round_close"
     ROUND_RESULTS = "round_results"
     ROUND_CHART = "round_chart"
+    ROUND_DETAILS = "round_details"
     ROUND_REMIND = "round_remind"
     ROUND_REMINDER = "round_reminder"
     ROUND_PROGRESS = "round_progress"
     # working groups, actions and the weekly digest (schedules.actions)
     WORKGROUP_CARD = "workgroup_card"
+    TREKKER_APPOINTED = "trekker_appointed"
     ACTION_STAGE = "action_stage"
     ACTION_REMINDER = "action_reminder"
     ACTION_ESCALATION = "action_escalation"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from telegram import InlineKeyboardMarkup
 
 from domain.questionnaires import Questionnaire, is_relation_map
 from domain.results import RoundResult, rings
@@ -76,18 +78,69 @@ async def queue_progress(
     )
 
 
+@dataclass(frozen=True)
+class Results:
+    """A closed round's results as a chat shows them: the headline (with the button to all
+    results when they are published) and the chart."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+    photo: bytes | None
+    caption: str
+
+
 async def results_parts(
     session: AsyncSession, round_: Round, network: Network, lang: str
-) -> tuple[list[str], bytes | None, str]:
+) -> Results:
     questionnaire = await store.questionnaire_of(session, round_.questionnaire)
     result = await store.round_result(session, round_)
     if not result.published:
-        return [view.hidden_results(lang, network, questionnaire, result)], None, ""
-    parts = view.results(
+        return Results(view.hidden_results(lang, network, questionnaire, result), None, None, "")
+    text, markup = view.results(
         lang, network, round_, questionnaire, result, max(round_.invited, result.respondents)
     )
     photo = await _chart(lang, questionnaire, result)
-    return parts, photo, view.chart_caption(lang, questionnaire, result.previous_means is not None)
+    caption = view.chart_caption(lang, questionnaire, result.previous_means is not None)
+    return Results(text, markup, photo, caption)
+
+
+async def details_parts(
+    session: AsyncSession, round_: Round, network: Network, lang: str
+) -> list[str]:
+    """All results of a published round: every item, the groups, the comments."""
+    questionnaire = await store.questionnaire_of(session, round_.questionnaire)
+    result = await store.round_result(session, round_)
+    if not result.published:
+        return []
+    invited = max(round_.invited, result.respondents)
+    return view.results_details(lang, network, round_, questionnaire, result, invited)
+
+
+async def queue_details(
+    session: AsyncSession,
+    round_: Round,
+    network: Network,
+    lang: str,
+    chat_id: int,
+    message_id: int,
+    now: dt.datetime,
+) -> bool:
+    """Queue all results under the headline message they were asked from: once per message,
+    however often its button is pressed; False if they were queued before."""
+    parts = len(await details_parts(session, round_, network, lang))
+    queued = False
+    for part in range(parts):
+        row = await enqueue(
+            session,
+            kind=Queued.ROUND_DETAILS,
+            chat_id=chat_id,
+            network_id=network.id,
+            due_at=now,
+            payload={"round_id": round_.id, "part": part, "lang": lang},
+            dedupe_key=f"round:{round_.id}:details:{chat_id}:{message_id}:{part}",
+        )
+        queued = queued or row is not None
+    return queued
 
 
 async def _chart(lang: str, questionnaire: Questionnaire, result: RoundResult) -> bytes:
@@ -157,22 +210,16 @@ async def render_close(
             after_commit(lambda: forget_history(engine))
     else:
         await store.forget_reminders(session, round_)  # the counts wait for an /extend
-    parts = 1
-    if result.published:
-        questionnaire = await store.questionnaire_of(session, round_.questionnaire)
-        parts = len(
-            view.results(network.language, network, round_, questionnaire, result, round_.invited)
-        )
-    for part in range(parts):
-        await enqueue(
-            session,
-            kind=Queued.ROUND_RESULTS,
-            chat_id=network.chat_id,
-            network_id=network.id,
-            due_at=item.due_at,
-            payload={"round_id": round_.id, "part": part},
-            dedupe_key=f"round:{round_.id}:results:{part}:{round_.closes_at:%Y%m%d%H%M%S}",
-        )
+    # One headline message (the button under it brings all results), then the chart.
+    await enqueue(
+        session,
+        kind=Queued.ROUND_RESULTS,
+        chat_id=network.chat_id,
+        network_id=network.id,
+        due_at=item.due_at,
+        payload={"round_id": round_.id, "part": 0},
+        dedupe_key=f"round:{round_.id}:results:0:{round_.closes_at:%Y%m%d%H%M%S}",
+    )
     if result.published:
         await enqueue(
             session,
@@ -194,7 +241,22 @@ async def render_results(
     if found is None or found[0].state != "closed":
         return None
     round_, network = found
-    parts, _, _ = await results_parts(session, round_, network, network.language)
+    if int(item.payload.get("part", 0)) != 0:
+        return None  # queued before the results became one headline message
+    shown = await results_parts(session, round_, network, network.language)
+    return Rendered(shown.text, shown.markup)
+
+
+async def render_details(
+    session: AsyncSession, item: Outgoing, render: RenderContext
+) -> Rendered | None:
+    """One part of all results, asked for with the button under the headline."""
+    found = await _round_and_network(session, item)
+    if found is None or not found[0].published:
+        return None
+    round_, network = found
+    lang = str(item.payload.get("lang") or network.language)
+    parts = await details_parts(session, round_, network, lang)
     part = int(item.payload.get("part", 0))
     return Rendered(parts[part]) if part < len(parts) else None
 
@@ -318,6 +380,7 @@ RENDERERS: dict[Queued, Renderer] = {
     Queued.ROUND_CLOSE: render_close,
     Queued.ROUND_RESULTS: render_results,
     Queued.ROUND_CHART: render_chart,
+    Queued.ROUND_DETAILS: render_details,
     Queued.ROUND_REMIND: render_remind,
     Queued.ROUND_REMINDER: render_reminder,
     Queued.ROUND_PROGRESS: render_progress,

@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, attributes
+
+from storage.models import Member, Person, Trekker
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +146,47 @@ async def forget_history(engine: AsyncEngine) -> None:
         log.info("The write-ahead log could not be emptied this time", exc_info=True)
 
 
+_ROLES_CHANGED = "netwerkpols_roles_changed"
+# (person id, network id or 0 when the change is not about one network, whether it made or
+# unmade a coordinator there)
+RoleChange = tuple[int, int, bool]
+RolesChanged = Callable[[frozenset[RoleChange]], Awaitable[None]]
+
+
+@event.listens_for(Session, "after_flush")
+def _note_role_changes(session: Session, _context: Any) -> None:
+    """Note whose roles a flush changed (a coordinator appointed or removed, a trekker taken
+    on or replaced, someone joining or leaving, a language chosen), for the Database to
+    announce once the transaction has committed: the "/" menus follow the roles (and a private
+    chat opened for the first time gets its own menu)."""
+    changed: set[RoleChange] = session.info.setdefault(_ROLES_CHANGED, set())
+    for row in (*session.new, *session.deleted):
+        if isinstance(row, Member):
+            changed.add((row.person_id, row.network_id, bool(row.is_coordinator)))
+        elif isinstance(row, Trekker):
+            changed.add((row.person_id, 0, False))
+        elif isinstance(row, Person) and row in session.deleted:
+            changed.add((row.id, 0, False))
+    for row in session.dirty:
+        if isinstance(row, Member) and _changed(row, "is_coordinator", "joined_at", "left_at"):
+            changed.add((row.person_id, row.network_id, _changed(row, "is_coordinator")))
+        elif isinstance(row, Person) and _changed(row, "language", "started"):
+            changed.add((row.id, 0, False))
+
+
+def _changed(row: Any, *names: str) -> bool:
+    return any(attributes.get_history(row, name).has_changes() for name in names)
+
+
 class Database:
-    """The bot's database: one engine, and a unit of work per update or job."""
+    """The bot's database: one engine, and a unit of work per update or job. After a unit of
+    work that changed people's roles has committed, on_roles_changed (when set) hears whose."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.on_roles_changed: RolesChanged | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -170,6 +207,9 @@ class Database:
             _unit.reset(token)
         for action in unit.after_commit:
             await action()
+        changed = session.sync_session.info.pop(_ROLES_CHANGED, None)
+        if changed and self.on_roles_changed is not None:
+            await self.on_roles_changed(frozenset(changed))
 
     async def forget_history(self) -> None:
         """See forget_history()."""

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from domain.roles import Role
 from domain.text import name_key
 from storage.models import (
     Conversation,
@@ -148,6 +149,33 @@ async def memberships_of(session: AsyncSession, person_id: int) -> Sequence[Memb
         .order_by(Network.name, Network.id)
     )
     return result.all()
+
+
+async def roles(
+    session: AsyncSession, person_id: int, network_id: int | None = None
+) -> frozenset[Role]:
+    """The person's roles in one network, or in any (for their private chat)."""
+    memberships = [
+        m
+        for m in await memberships_of(session, person_id)
+        if network_id is None or m.network_id == network_id
+    ]
+    found = {Role.ANYONE}
+    if any(m.is_partner for m in memberships):
+        found.add(Role.PARTNER)
+    if any(m.is_coordinator for m in memberships):
+        found.add(Role.COORDINATOR)
+    leads = (
+        select(Trekker.person_id)
+        .join(WorkingGroup)
+        .where(
+            Trekker.person_id == person_id,
+            WorkingGroup.network_id.in_([m.network_id for m in memberships]),
+        )
+    )
+    if memberships and await session.scalar(leads.limit(1)) is not None:
+        found.add(Role.TREKKER)
+    return frozenset(found)
 
 
 async def members_of(session: AsyncSession, network_id: int) -> Sequence[Member]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup
 
 from domain.callbacks import Cb, pack
-from domain.reviews import ADJUST, KEEP, NONE, STOP
+from domain.reviews import ADJUST, BACK, KEEP, NONE, STOP, STOP_SURE
 from domain.text import MESSAGE_LIMIT, esc, pack_blocks, shorten, telegram_length
 from i18n import N_, t, tn
 from storage.models import Agreement, Network, Organisation, Review, ReviewAnswer
@@ -409,6 +409,35 @@ def party_answered(
         if option != value
     ]
     return text, keyboard(others)
+
+
+def confirm_stop(
+    lang: str, item: Agreement, label: str, review_id: int, row_id: int | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Before a Stop counts: it may end the agreement, so the representative says it twice."""
+    tail = (row_id,) if row_id is not None else ()
+    text = t(
+        lang,
+        "⛔ Answer <b>Stop</b> for {party} in the review of <b>{title}</b>?\n\nWhen most parties "
+        "answer Stop, the agreement ends when the review closes, which is at once if yours is the "
+        "last answer still missing. It stays in the history.",
+        party=esc(label),
+        title=esc(item.title),
+    )
+    return text, keyboard(
+        [
+            button(
+                "⛔ " + t(lang, "Yes, answer Stop"),
+                pack(Cb.REVIEW_ANSWER, review_id, STOP_SURE, *tail),
+            )
+        ],
+        [
+            button(
+                "↩️ " + t(lang, "Back to the choices"),
+                pack(Cb.REVIEW_ANSWER, review_id, BACK, *tail),
+            )
+        ],
+    )
 
 
 def note_saved(lang: str) -> str:

@@ -10,9 +10,11 @@ from telegram import InlineKeyboardMarkup
 from domain.callbacks import Cb, pack
 from domain.enums import Level, OrgType
 from domain.questionnaires import Questionnaire
+from domain.roles import Role
 from domain.text import NAME_LIMIT, esc, pack_blocks
-from i18n import t, tn
+from i18n import N_, t, tn
 from storage.models import Member, Network, Organisation, Person
+from views.commands import COMMANDS, help_lines
 from views.keyboards import button, keyboard, rows
 from views.network import LANGUAGE_FLAGS, LANGUAGE_NAMES
 from views.rounds import questionnaire_name
@@ -41,8 +43,20 @@ def _membership_line(lang: str, member: Member) -> str:
     return "• " + " — ".join(parts)
 
 
-def help_text(lang: str, first_name: str, memberships: Sequence[Member]) -> str:
-    """The /start and /help answer: what this person can do in their networks."""
+HELP_SECTIONS = (
+    (Role.ANYONE, N_("What you can do here:")),
+    (Role.PARTNER, N_("In your networks:")),
+    (Role.TREKKER, N_("As a trekker:")),
+    (Role.COORDINATOR, N_("As a coordinator:")),
+)
+GROUP_ONLY_SHOWN = frozenset({"help"})
+
+
+def help_text(
+    lang: str, first_name: str, memberships: Sequence[Member], roles: frozenset[Role]
+) -> str:
+    """The /start and /help answer in private: what this person can do, per role they have,
+    the same commands their "/" menu offers."""
     greeting = t(
         lang,
         "Hello {name}! I am <b>Netwerkpols</b>: I help partnership networks keep a finger "
@@ -61,39 +75,37 @@ def help_text(lang: str, first_name: str, memberships: Sequence[Member]) -> str:
             "You are not in a network yet. Press <b>Join</b> under my message in your "
             "network's group (or send /join there) to take part.",
         )
-    commands = t(
-        lang,
-        "What you can do here:\n"
-        "/profile — your details per network, change them or leave\n"
-        "/language — Nederlands or English\n"
-        "/privacy — what I store, and what never\n"
-        "/mydata — everything I store about you\n"
-        "/forgetme — delete it",
-    )
-    parts = [greeting, networks, commands]
-    if any(m.is_partner for m in memberships):
-        parts.append(
-            t(
+    parts = [greeting, networks]
+    shown: set[str] = {"start", "help"}  # this message is what they say
+    for role, title in HELP_SECTIONS:
+        if role not in roles:
+            continue
+        mine = [c for c in COMMANDS if role in c.private and c.name not in shown]
+        shown |= {c.name for c in mine}
+        block = t(lang, title) + "\n" + help_lines(lang, mine)
+        in_group = [c for c in COMMANDS if role in c.group and c.name not in GROUP_ONLY_SHOWN]
+        if role is not Role.ANYONE and in_group:
+            block += "\n" + t(
                 lang,
-                "In your networks:\n"
-                "/organisation — your organisation's profile: what you want, offer and cannot "
-                "do, and the contact for signals\n"
-                "/who — who do I call? For instance /who police\n"
-                "/actions — open actions; /action adds one to your working group\n"
-                "/agreements — the agreements; /rules the ground rules\n"
-                "/tables — who sits at which table since when",
+                "In the group: {commands}",
+                commands=", ".join(f"/{c.shown(lang)}" for c in in_group),
             )
-        )
-    if any(m.is_coordinator for m in memberships):
-        parts.append(
-            t(
-                lang,
-                "As a coordinator: /members shows who takes part; /table sets up a "
-                "representative table with rotating seats; in the group, /setup changes "
-                "settings and /coordinators appoints or removes coordinators.",
-            )
-        )
+        parts.append(block)
     return "\n\n".join(parts)
+
+
+def group_help(lang: str, roles: frozenset[Role], set_up: bool) -> str:
+    """/help in a group: what the person who asked can do there."""
+    intro = t(
+        lang,
+        "I am <b>Netwerkpols</b>: partners score their collaboration anonymously in a private "
+        "chat with me, and this group sees the results. Everything personal happens in that "
+        "private chat.",
+    )
+    if not set_up:
+        return intro + "\n\n" + t(lang, "A group admin registers this group with /setup.")
+    mine = [c for c in COMMANDS if c.group & roles and c.name != "help"]
+    return intro + "\n\n" + t(lang, "What you can do here:") + "\n" + help_lines(lang, mine)
 
 
 def ask_organisation(

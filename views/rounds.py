@@ -542,18 +542,16 @@ def _arrow(lang: str, now: float, before: float | None) -> str:
     return f" {symbol} ({signed(lang, delta)})"
 
 
-def results(
+def _results_title(
     lang: str,
     network: Network,
     round_: Round,
     questionnaire: Questionnaire,
     result: RoundResult,
     invited: int,
-) -> list[str]:
-    """The results message(s) for the group: per item, the talking points, the advice, the
-    breakdowns that may be shown, the comments."""
+) -> str:
     name = esc(_text(lang, questionnaire, questionnaire.name))
-    blocks = [
+    return (
         t(
             lang,
             "📊 <b>Results: {questionnaire}</b> — {network}",
@@ -571,6 +569,84 @@ def results(
                 lang, round_.closed_at or round_.closes_at, network.timezone, with_time=False
             ),
         )
+    )
+
+
+HEADLINE_LOWEST = 3
+
+
+def results(
+    lang: str,
+    network: Network,
+    round_: Round,
+    questionnaire: Questionnaire,
+    result: RoundResult,
+    invited: int,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The results in one phone screen: who answered, the lowest items, where opinions differ
+    most, the advice; the rest (every item, the groups, the comments) behind a button."""
+    blocks = [_results_title(lang, network, round_, questionnaire, result, invited)]
+    previous = result.previous_means or {}
+    lowest = lowest_items(result.items, HEADLINE_LOWEST)
+    if lowest and not is_relation_map(questionnaire.key):
+        lines = [
+            f"• {_item_label(lang, questionnaire, s.key)}: <b>{decimal(lang, s.mean or 0)}</b>"
+            + _arrow(lang, s.mean or 0, previous.get(s.key))
+            for s in lowest
+        ]
+        blocks.append(t(lang, "🔻 <b>Lowest scores</b> (from 1 to 10):") + "\n" + "\n".join(lines))
+    widest = widest_disagreement(result.items)
+    if widest is not None and not is_relation_map(questionnaire.key):
+        blocks.append(
+            t(
+                lang,
+                "💬 <b>Most difference of opinion:</b> {item}, with scores from {low} to {high}. "
+                "That is the one to talk about.",
+                item=_item_label(lang, questionnaire, widest.key),
+                low=widest.minimum,
+                high=widest.maximum,
+            )
+        )
+    if questionnaire.key == NETWERKTOETS:
+        advice = collaboration_advice(result.means)
+        if advice is not None:
+            blocks.append(_form_text(lang, questionnaire, advice.form, advice.work_on))
+    if is_relation_map(questionnaire.key) and result.means:
+        blocks.append(rings_text(lang, questionnaire, result.means))
+    if result.comments:
+        blocks.append(
+            tn(
+                lang,
+                "📝 {n} comment, under all results.",
+                "📝 {n} comments, under all results.",
+                len(result.comments),
+            )
+        )
+    text = "\n\n".join(blocks)
+    return text, keyboard([button(t(lang, "📋 All results"), pack(Cb.ROUND_DETAILS, round_.id))])
+
+
+def results_details(
+    lang: str,
+    network: Network,
+    round_: Round,
+    questionnaire: Questionnaire,
+    result: RoundResult,
+    invited: int,
+) -> list[str]:
+    """Every item with its average, change, range and spread, explained once in plain words;
+    the advice's risks, the groups that may be shown, the comments."""
+    name = esc(_text(lang, questionnaire, questionnaire.name))
+    blocks = [
+        t(lang, "📋 <b>All results: {questionnaire}</b>", questionnaire=name)
+        + "\n"
+        + t(
+            lang,
+            "<i>Per item: the average (1 to 10), the change since the previous round, the "
+            "lowest and highest score, and the spread: how far the scores lie apart (under 1: "
+            "nearly everyone agrees; 2 or more: opinions differ a lot). 'Don't know' does not "
+            "count in the average.</i>",
+        )
     ]
     previous = result.previous_means or {}
     for index, stats in enumerate(result.items, start=1):
@@ -578,55 +654,30 @@ def results(
         title = esc(label(lang, questionnaire, item))
         if stats.mean is None:
             blocks.append(
-                f"\n<b>{index}. {title}</b>: "
+                f"<b>{index}. {title}</b>: "
                 + t(lang, "too few scores to show (don't know: {n})", n=stats.dont_know)
             )
             continue
-        assert stats.median is not None and stats.sd is not None
-        blocks.append(
-            f"\n<b>{index}. {title}: {decimal(lang, stats.mean)}</b>"
+        assert stats.sd is not None
+        line = (
+            f"<b>{index}. {title}: {decimal(lang, stats.mean)}</b>"
             + _arrow(lang, stats.mean, previous.get(stats.key))
             + "\n"
             + t(
                 lang,
-                "median {median}, from {low} to {high}, spread {sd}; don't know: {dont_know}",
-                median=decimal(lang, stats.median, "0.#"),
+                "{low} to {high}, spread {sd}",
                 low=stats.minimum,
                 high=stats.maximum,
                 sd=decimal(lang, stats.sd),
-                dont_know=stats.dont_know,
-            )
-            + f"\n<code>1 {_sparkline(stats.distribution)} 10</code>"
-        )
-    lowest = lowest_items(result.items)
-    if lowest:
-        blocks.append(
-            "\n"
-            + t(
-                lang,
-                "🔻 Lowest: {items}.",
-                items=", ".join(
-                    f"{_item_label(lang, questionnaire, s.key)} ({decimal(lang, s.mean or 0)})"
-                    for s in lowest
-                ),
             )
         )
-    widest = widest_disagreement(result.items)
-    if widest is not None:
-        blocks.append(
-            t(
-                lang,
-                "💬 Most disagreement: {item} (spread {sd}). That is the one to talk about.",
-                item=_item_label(lang, questionnaire, widest.key),
-                sd=decimal(lang, widest.sd or 0),
-            )
-        )
+        if stats.dont_know:
+            line += "; " + tn(lang, "{n} don't know", "{n} don't know", stats.dont_know)
+        blocks.append(line)
     if questionnaire.key == NETWERKTOETS:
         advice = collaboration_advice(result.means)
         if advice is not None:
-            blocks.append("\n" + _advice_text(lang, questionnaire, advice.form, advice.work_on))
-    if is_relation_map(questionnaire.key) and result.means:
-        blocks.append("\n" + rings_text(lang, questionnaire, result.means))
+            blocks.append("\n" + t(lang, FORM_RISKS[advice.form]))
     blocks.extend(_breakdown(lang, questionnaire, result))
     if result.comments:
         blocks.append("\n" + t(lang, "<b>Comments</b> (in random order)"))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Sequence
-
-from openpyxl import Workbook
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from domain.enums import Level, OrgType
 from domain.text import esc, pack_blocks, shorten
-from i18n import decimal, signed, t, tn
+from i18n import N_, decimal, signed, t, tn
 from storage.summary import RoundSummary, Summary
 from views.agreements import choice
 from views.rounds import label, questionnaire_name
@@ -166,23 +167,52 @@ def summary_text(lang: str, summary: Summary) -> list[str]:
 # --- export -------------------------------------------------------------------------------------
 
 
-def export_tables(lang: str, summary: Summary) -> dict[str, list[list[object]]]:
-    """The export's tables (sheet name -> rows, header first). Round rows are aggregates of
-    published rounds only: no individual answers, no per-response rows."""
-    rounds: list[list[object]] = [
-        [
-            "questionnaire",
-            "closed",
-            "respondents",
-            "invited",
-            "item",
-            "mean",
-            "median",
-            "sd",
-            "min",
-            "max",
-            "dont_know",
-        ]
+ACTION_STATES = {"open": N_("open"), "done": N_("done"), "cancelled": N_("cancelled")}
+AGREEMENT_STATES = {"active": N_("active"), "stopped": N_("stopped")}
+REVIEW_STATES = {"open": N_("open"), "closed": N_("closed")}
+
+Cell = str | int | float | dt.date | dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet of the export: its name in the reader's language, header first."""
+
+    key: str  # a stable English name, for file names and tests
+    title: str
+    rows: list[list[Cell]]
+
+
+def _word(lang: str, words: dict[str, str], code: str | None) -> str:
+    return t(lang, words[code]) if code in words else code or ""
+
+
+def export_tables(lang: str, summary: Summary) -> list[Table]:
+    """The export's tables in the network's (or reader's) language, with typed cells: numbers
+    as numbers, days as dates, moments as local times. Round rows are aggregates of published
+    rounds only: no individual answers, no per-response rows."""
+    zone = ZoneInfo(summary.network.timezone)
+
+    def local(moment: dt.datetime | None) -> dt.datetime | None:
+        return moment.astimezone(zone).replace(tzinfo=None, microsecond=0) if moment else None
+
+    def header(*names: str) -> list[Cell]:
+        return [t(lang, name) for name in names]
+
+    rounds: list[list[Cell]] = [
+        header(
+            N_("Questionnaire"),
+            N_("Closed on"),
+            N_("Answered"),
+            N_("Invited"),
+            N_("Item"),
+            N_("Average"),
+            N_("Median"),
+            N_("Spread (sd)"),
+            N_("Lowest"),
+            N_("Highest"),
+            N_("Don't know"),
+        )
     ]
     for entries in summary.history.values():
         for entry in entries:
@@ -190,7 +220,7 @@ def export_tables(lang: str, summary: Summary) -> dict[str, list[list[object]]]:
                 rounds.append(
                     [
                         questionnaire_name(lang, entry.questionnaire),
-                        entry.round.closes_at.date().isoformat(),
+                        entry.round.closes_at.astimezone(zone).date(),
                         entry.result.respondents,
                         max(entry.round.invited, entry.result.respondents),
                         label(lang, entry.questionnaire, entry.questionnaire.item(stats.key)),
@@ -203,8 +233,8 @@ def export_tables(lang: str, summary: Summary) -> dict[str, list[list[object]]]:
                     ]
                 )
     groups = {g.group.id: g.group.name for g in summary.groups}
-    actions: list[list[object]] = [
-        ["working_group", "action", "responsible", "due", "state", "done_at"]
+    actions: list[list[Cell]] = [
+        header(N_("Working group"), N_("Action"), N_("Who"), N_("Due"), N_("State"), N_("Done at"))
     ]
     for action in summary.actions:
         owner = action.owner.first_name if action.owner else action.owner_text
@@ -213,25 +243,33 @@ def export_tables(lang: str, summary: Summary) -> dict[str, list[list[object]]]:
                 groups.get(action.working_group_id, ""),
                 action.title,
                 owner or "",
-                action.due_on.isoformat(),
-                action.state,
-                action.done_at.isoformat() if action.done_at else "",
+                action.due_on,
+                _word(lang, ACTION_STATES, action.state),
+                local(action.done_at),
             ]
         )
-    agreements: list[list[object]] = [
-        [
-            "agreement",
-            "parties",
-            "since",
-            "interval_months",
-            "state",
-            "next_review",
-            "versions",
-            "text",
-        ]
+    agreements: list[list[Cell]] = [
+        header(
+            N_("Agreement"),
+            N_("Parties"),
+            N_("Since"),
+            N_("Review every (months)"),
+            N_("State"),
+            N_("Next review"),
+            N_("Versions"),
+            N_("Text"),
+        )
     ]
-    reviews: list[list[object]] = [
-        ["agreement", "review_date", "state", "outcome", "party", "answer", "note"]
+    reviews: list[list[Cell]] = [
+        header(
+            N_("Agreement"),
+            N_("Review date"),
+            N_("State"),
+            N_("Outcome"),
+            N_("Party"),
+            N_("Answer"),
+            N_("Note"),
+        )
     ]
     for agreement_entry in summary.agreements:
         item = agreement_entry.agreement
@@ -239,22 +277,29 @@ def export_tables(lang: str, summary: Summary) -> dict[str, list[list[object]]]:
             [
                 item.title,
                 ", ".join(p.organisation.name for p in item.parties),
-                item.start_on.isoformat(),
+                item.start_on,
                 item.interval_months,
-                item.state,
-                item.next_review_on.isoformat() if item.next_review_on else "",
+                _word(lang, AGREEMENT_STATES, item.state),
+                item.next_review_on,
                 len(item.versions),
                 item.text,
             ]
         )
         for review, answers in agreement_entry.reviews:
-            head = [item.title, review.due_on.isoformat(), review.state, review.outcome or ""]
+            head: list[Cell] = [
+                item.title,
+                review.due_on,
+                _word(lang, REVIEW_STATES, review.state),
+                choice(lang, review.outcome) if review.outcome else "",
+            ]
             if not answers:
                 reviews.append([*head, "", "", ""])
             for answer in answers:
-                reviews.append([*head, answer.label, answer.choice, answer.note or ""])
-    members: list[list[object]] = [
-        ["organisation", "type", *[level.value for level in Level], "partners"]
+                reviews.append(
+                    [*head, answer.label, choice(lang, answer.choice), answer.note or ""]
+                )
+    members: list[list[Cell]] = [
+        header(N_("Organisation"), N_("Kind"), *[level.label for level in Level], N_("Partners"))
     ]
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for member in summary.members:
@@ -263,28 +308,75 @@ def export_tables(lang: str, summary: Summary) -> dict[str, list[list[object]]]:
             row[member.level or ""] = row.get(member.level or "", 0) + 1
     for (name, kind), levels in sorted(counts.items()):
         members.append(
-            [name, kind, *[levels.get(level.value, 0) for level in Level], sum(levels.values())]
+            [
+                name,
+                t(lang, OrgType(kind).label) if kind in set(OrgType) else kind,
+                *[levels.get(level.value, 0) for level in Level],
+                sum(levels.values()),
+            ]
         )
-    return {
-        "rounds": rounds,
-        "actions": actions,
-        "agreements": agreements,
-        "reviews": reviews,
-        "members": members,
-    }
+    return [
+        Table("rounds", t(lang, "Rounds"), rounds),
+        Table("actions", t(lang, "Actions"), actions),
+        Table("agreements", t(lang, "Agreements"), agreements),
+        Table("reviews", t(lang, "Reviews"), reviews),
+        Table("members", t(lang, "Organisations"), members),
+    ]
 
 
-def xlsx(tables: dict[str, list[list[object]]]) -> bytes:
-    """One workbook, one sheet per table."""
+# How a day, a moment and a fraction look per language: in Excel (number formats; the decimal
+# sign follows the reader's Excel) and in CSV (written out, as Dutch or English Excel reads it).
+DATE_FORMATS = {"nl": ("dd-mm-yyyy", "dd-mm-yyyy hh:mm"), "en": ("yyyy-mm-dd", "yyyy-mm-dd hh:mm")}
+CSV_DATES = {"nl": ("%d-%m-%Y", "%d-%m-%Y %H:%M"), "en": ("%Y-%m-%d", "%Y-%m-%d %H:%M")}
+CSV_SEPARATORS = {"nl": (";", ","), "en": (",", ".")}  # field separator, decimal sign
+CSV_CONVENTION = N_("comma-separated, decimal point, UTF-8")
+
+
+def xlsx(lang: str, tables: Sequence[Table]) -> bytes:
+    """One workbook, one sheet per table: a bold, frozen header row, typed cells, and columns
+    wide enough to read."""
+    from openpyxl import Workbook  # heavy (PIL, numpy): only for /export
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    day_format, moment_format = DATE_FORMATS.get(lang, DATE_FORMATS["en"])
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
-    for name, rows in tables.items():
-        sheet = workbook.create_sheet(name)
-        for row in rows:
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_name(table.title))
+        widths: dict[int, int] = {}
+        for number, row in enumerate(table.rows):
             sheet.append([_cell(value) for value in row])
+            for column, value in enumerate(row, 1):
+                cell = sheet.cell(row=number + 1, column=column)
+                if number == 0:
+                    cell.font = Font(bold=True)
+                elif isinstance(value, dt.datetime):
+                    cell.number_format = moment_format
+                elif isinstance(value, dt.date):
+                    cell.number_format = day_format
+                elif isinstance(value, float):
+                    cell.number_format = "0.00"
+                widths[column] = max(widths.get(column, 0), _width(value))
+        sheet.freeze_panes = "A2"
+        for column, width in widths.items():
+            sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, 60)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _sheet_name(title: str) -> str:
+    # Excel: at most 31 characters, none of : \ / ? * [ ]
+    return "".join(c for c in title if c not in ":\\/?*[]")[:31] or "Sheet"
+
+
+def _width(value: Cell) -> int:
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, dt.date):
+        return 10
+    return len(str(value)) if value is not None else 0
 
 
 def _cell(value: object) -> object:
@@ -294,12 +386,28 @@ def _cell(value: object) -> object:
     return value
 
 
-def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
-    """A CSV file (UTF-8 with BOM, so spreadsheet programs read the accents)."""
+def csv_bytes(lang: str, rows: Sequence[Sequence[Cell]]) -> bytes:
+    """A CSV file as the reader's Excel opens it: in Dutch a semicolon between fields and a
+    decimal comma, days as 14-12-2026; in English commas and points, days as 2026-12-14. UTF-8
+    with a BOM, so that the accents survive."""
+    separator, decimal_sign = CSV_SEPARATORS.get(lang, CSV_SEPARATORS["en"])
+    day_format, moment_format = CSV_DATES.get(lang, CSV_DATES["en"])
+
+    def written(value: Cell) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, dt.datetime):
+            return value.strftime(moment_format)
+        if isinstance(value, dt.date):
+            return value.strftime(day_format)
+        if isinstance(value, float):
+            return f"{value:.2f}".replace(".", decimal_sign)
+        return str(_cell(value))
+
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if value is None else _cell(value) for value in row])
+        writer.writerow([written(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

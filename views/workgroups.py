@@ -12,6 +12,7 @@ from domain.callbacks import Cb, pack
 from domain.text import esc, pack_blocks, shorten
 from i18n import date_text, t, tn
 from storage.models import Action, ActionNote, Network, WorkingGroup
+from views.commands import shown
 from views.keyboards import button, deep_link, keyboard, link, rows
 
 TITLE_LIMIT = 300
@@ -43,6 +44,40 @@ def new_group(lang: str, group: WorkingGroup) -> tuple[str, InlineKeyboardMarkup
         "moving, and I remind you of them.",
     )
     return text, keyboard([button(t(lang, "🙋 I'll lead this"), pack(Cb.WG_TAKE, group.id))])
+
+
+def trekker_note(lang: str, network: Network, group: WorkingGroup, *, by_self: bool) -> str:
+    """In private, to a new trekker: what it means and how to begin."""
+    head = (
+        t(
+            lang,
+            "🛠 You are now the trekker of <b>{group}</b> in <b>{network}</b>. Thank you for "
+            "taking it on!",
+            group=esc(group.name),
+            network=esc(network.name),
+        )
+        if by_self
+        else t(
+            lang,
+            "🛠 A coordinator made you the trekker of <b>{group}</b> in <b>{network}</b>.",
+            group=esc(group.name),
+            network=esc(network.name),
+        )
+    )
+    body = t(
+        lang,
+        "As trekker you keep the working group's actions moving. Add one with {action}: what, "
+        "who and by when. {actions} shows the open ones. I remind you of each deadline, and "
+        "the group sees a weekly overview.",
+        action=shown(lang, "action"),
+        actions=shown(lang, "actions"),
+    )
+    tail = t(
+        lang,
+        "Can you not take this on after all? Say so in the group, so that a coordinator can "
+        "ask someone else.",
+    )
+    return f"{head}\n\n{body}\n\n{tail}"
 
 
 def nudge(lang: str, first_name: str, bot_username: str) -> tuple[str, InlineKeyboardMarkup]:

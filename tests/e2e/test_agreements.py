@@ -184,7 +184,24 @@ async def test_a_review_closes_as_soon_as_every_party_answered_and_stop_ends_it(
     )
     bot.clock.set(dt.datetime(2027, 5, 24, 8, 0, tzinfo=dt.UTC))
     await bot.dispatch()
-    await bot.press(anna, prompts(world, anna)[0], "Stoppen")
+    # Stop may end the agreement at once (Anna's is the last answer missing): it asks first,
+    # and Back shows the choices again without answering.
+    [prompt] = prompts(world, anna)
+    await bot.press(anna, prompt, "Stoppen")
+    assert "Stoppen antwoorden voor Portaal bij de evaluatie van Niet-pluis overleg?" in (
+        prompt.text
+    )
+    assert "meteen als jouw antwoord het laatste is" in prompt.text
+    assert [b["text"] for b in prompt.buttons()] == [
+        "⛔ Ja, antwoord Stoppen",
+        "↩️ Terug naar de keuzes",
+    ]
+    await bot.press(anna, prompt, "Terug")
+    assert [b["text"] for b in prompt.buttons()] == ["✅ Zo laten", "✏️ Aanpassen", "⛔ Stoppen"]
+    async with bot.services.database.unit_of_work() as session:
+        assert (await session.scalars(select(ReviewAnswer))).all() == []
+    await bot.press(anna, prompt, "Stoppen")
+    await bot.press(anna, prompt, "Ja, antwoord Stoppen")
     await bot.dispatch()
     [outcome] = [
         m
@@ -279,6 +296,8 @@ async def test_two_reviews_on_one_day_are_one_prompt_and_one_party_speaks_with_o
     # Bram sees it differently: his answer replaces Anna's, he is told so, and so is she.
     bram_prompt = joined_prompts(world, bram)[0]
     await bot.press(bram, bram_prompt, "1 ⛔")
+    assert "2. spelregels" not in bram_prompt.text  # the question about the first review
+    await bot.press(bram, bram_prompt, "Ja, antwoord Stoppen")
     assert "Dit vervangt het antwoord van Anna (Zo laten); ik laat het Anna weten" in (
         world.bot_messages(bram)[-1].text
     )

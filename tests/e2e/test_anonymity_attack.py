@@ -24,7 +24,7 @@ from domain.callbacks import Cb, pack
 from domain.questionnaires import BUILTIN, NETWERKTOETS
 from fakebot.world import Message, User, World
 from storage.models import Base, Outgoing, Round, RoundTally, RoundVoter
-from tests.e2e.test_rounds import answer, close_round, start_round
+from tests.e2e.test_rounds import all_results, answer, close_round, start_round
 from tests.e2e.test_setup_and_join import Net, join, set_up_network
 from tests.harness import BotHarness
 from tests.unit.test_anonymity import _isolated_sets
@@ -122,8 +122,9 @@ async def test_a_database_reader_cannot_pair_people_with_scores(
         assert [r.person_id for r in reminders] == [users["Fatima"].id]
     await close_round(bot, net.els, net.group)
     await bot.dispatch()
-    results = [m for m in world.bot_messages(net.group) if "Uitkomsten" in (m.text or "")]
-    assert len(results) == 1 and "gedeelde-opmerking-0" in results[0].text
+    results = [m for m in world.bot_messages(net.group) if "Uitkomsten:" in (m.text or "")]
+    assert len(results) == 1
+    assert "gedeelde-opmerking-0" in await all_results(bot, users["Fatima"], net.group)
     async with bot.services.database.unit_of_work() as session:
         round_ = (await session.scalars(select(Round))).one()
         assert round_.result is not None and round_.voter_salt is None
@@ -146,8 +147,9 @@ async def test_a_database_reader_cannot_pair_people_with_scores(
         await answer(bot, users[name], second, SCORES[name], f"verborgen-{number}")
     await close_round(bot, net.els, net.group)
     await bot.dispatch()
-    latest = [m for m in world.bot_messages(net.group) if "Uitkomsten" in (m.text or "")][-1]
-    assert "verborgen-" not in latest.text and "3 opmerkingen" in latest.text
+    latest = [m for m in world.bot_messages(net.group) if "Uitkomsten:" in (m.text or "")][-1]
+    details = await all_results(bot, users["Anna"], net.group)
+    assert "verborgen-" not in latest.text + details and "3 opmerkingen" in details
     text_everywhere = json.dumps({k: sorted(map(str, v)) for k, v in (await dump(bot)).items()})
     assert "verborgen-" not in text_everywhere
     if bot.services.database.is_sqlite:
@@ -190,17 +192,21 @@ async def test_no_published_number_gives_away_a_small_group(bot: BotHarness, wor
         await answer(bot, user, announcement, SCORES[name])
     await close_round(bot, net.els, net.group)
     await bot.dispatch()
-    [results] = [m for m in world.bot_messages(net.group) if "Uitkomsten" in (m.text or "")]
-    assert "Vertrouwen: 6,5" in results.text and "weet ik niet: 2" in results.text
+    [headline] = [m for m in world.bot_messages(net.group) if "Uitkomsten:" in (m.text or "")]
+    text = await all_results(bot, net.els, net.group)
+    assert "Vertrouwen: 6,5" in text and "2 keer weet niet" in text
     again = await bot.send(net.els, net.group, "/results")
+    again_details = await bot.send(net.els, net.group, "/results alles")
     [choice] = await bot.send(net.els, net.els, "/results")
     private = await bot.press(net.els, choice, "Netwerktoets")
+    private_details = await all_results(bot, net.els, net.els)
     # The same numbers wherever and whenever they are shown: nothing to subtract between them.
-    assert again[0].text == results.text and private[0].text == results.text
+    assert again[0].text == headline.text and private[0].text == headline.text
+    assert "\n".join(m.text or "" for m in again_details) == text == private_details
     async with bot.services.database.unit_of_work() as session:
         round_ = (await session.scalars(select(Round))).one()
         breakdown = Breakdown.from_json(round_.breakdown)
-    sums = published_sums(results.text, breakdown)
+    sums = published_sums(text, breakdown)
     assert ("type", "housing") not in sums["trust"]
     for index, key in enumerate(ITEMS):
         scorers = [
@@ -227,7 +233,7 @@ async def test_no_published_number_gives_away_a_small_group(bot: BotHarness, wor
         for m in files
         if m.document is not None and m.document[0].endswith("-rounds.csv")
     ]
-    assert "6.5" in rounds_csv
+    assert "6,50" in rounds_csv  # a Dutch CSV: decimal comma
     assert "Woningcorporatie" not in rounds_csv and "housing" not in rounds_csv
 
 
@@ -309,7 +315,7 @@ async def test_the_comment_threshold_is_a_network_setting_fixed_at_each_start(
     net, _ = await six_partners(bot, world)
     for wrong in ("2", "51", "abc", "", "9" * 400, "<b>7</b>"):
         [refusal] = await bot.send(net.els, net.group, f"/setup opmerkingen {wrong}")
-        assert "/setup opmerkingen 7" in refusal.text, wrong
+        assert "/instellen opmerkingen 7" in refusal.text, wrong
     [settings] = await bot.send(net.els, net.group, "/setup opmerkingen 4")
     assert "Opmerkingen worden getoond vanaf 4 schrijvers" in settings.text
     await start_round(bot, net.els, k="3")

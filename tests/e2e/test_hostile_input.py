@@ -14,8 +14,8 @@ from tests.harness import BotHarness
 @pytest.mark.parametrize(
     ("command", "answer"),
     [
-        ("/setup naam " + "x" * 5000, "Gebruik: /setup naam"),
-        ("/setup naam", "Gebruik: /setup naam"),
+        ("/setup naam " + "x" * 5000, "Gebruik: /instellen naam"),
+        ("/setup naam", "Gebruik: /instellen naam"),
         ("/setup taal klingon", "Dat begreep ik niet"),
         ("/setup tijdzone <b>", "De tijdzone <b> ken ik niet"),
         ("/setup " + "🙂" * 3000, "Dat begreep ik niet"),
@@ -52,7 +52,7 @@ async def test_commands_in_the_wrong_place_explain_where_they_work(
         [reply] = await bot.send(els, group, command)
         assert "privégesprek" in reply.text, command
     [reply] = await bot.send(els, group, "/language")
-    assert "/setup taal" in reply.text
+    assert "/instellen taal" in reply.text
 
 
 async def test_forged_language_and_profile_buttons(bot: BotHarness, world: World) -> None:

@@ -275,8 +275,8 @@ async def test_help_and_the_menus_name_the_profile_and_who_do_i_call(
     setup = await network_with_partners(bot, world, 1)
     anna = setup.partners["Anna"]
     [help_text] = await bot.send(anna, anna, "/help")
-    assert "/profiel — het profiel van je organisatie" in help_text.text
-    assert "/wie — wie bel ik?" in help_text.text
+    assert "/profiel — Het profiel van je organisatie" in help_text.text
+    assert "/wie — Wie bel ik?" in help_text.text
     dutch = {c["command"]: c["description"] for c in world.commands[("all_private_chats", "nl")]}
     english = {c["command"]: c["description"] for c in world.commands[("all_private_chats", "en")]}
     assert "profiel" in dutch and "wie" in dutch and "organisation" not in dutch

@@ -121,8 +121,9 @@ async def test_one_party_answering_a_review_twice_at_once_answers_once(
     [anna_prompt], [bram_prompt] = prompts(world, p["Anna"]), prompts(world, p["Bram"])
     async with Replica(bot) as replica:
         await double_tap(bot, replica, lambda: bot.press(p["Chris"], chris_prompt, "Zo laten"))
+        await bot.press(p["Bram"], bram_prompt, "Stoppen")  # asks first
         with world.elsewhere() as taken:
-            await world.press(p["Bram"], bram_prompt, "Stoppen")
+            await world.press(p["Bram"], bram_prompt, "Ja, antwoord Stoppen")
         await asyncio.gather(
             bot.press(p["Anna"], anna_prompt, "Zo laten"), replica.handle(taken[0])
         )

@@ -76,6 +76,21 @@ async def close_round(bot: BotHarness, coordinator: User, group: Chat) -> Messag
     return question
 
 
+async def all_results(bot: BotHarness, user: User, chat: Chat | User, *, html: bool = False) -> str:
+    """user presses 📋 All results under the newest results headline in chat: what follows."""
+    world = bot.world
+    headline = [
+        m
+        for m in world.bot_messages(chat)
+        if any(b.get("callback_data", "").startswith("rz:") for b in m.buttons())
+    ][-1]
+    before = len(world.bot_messages(chat))
+    await bot.press(user, headline, "uitkomsten" if "Uitkomsten" in headline.text else "results")
+    await bot.dispatch()
+    follow = world.bot_messages(chat)[before:]
+    return "\n".join((m.html if html else m.text) or "" for m in follow)
+
+
 async def answer(
     bot: BotHarness,
     user: User,
@@ -163,14 +178,27 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
     # The deadline passes: the group gets the results and the chart.
     bot.advance(days=3)
     await bot.dispatch()
-    results = [m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]
+    results = [m for m in world.bot_messages(group) if "Uitkomsten:" in (m.text or "")]
     assert len(results) == 1
-    text = results[0].text
+    headline = results[0]
+    text = headline.text
+    # First one phone screen: who answered, the lowest items, the widest disagreement.
+    assert len(text) < 900
     assert "6 van de 7 uitgenodigde partners antwoordden" in text
-    assert "Vertrouwen: 6,5" in text  # (7+4+8+5+6+9)/6
-    assert "weet ik niet: 1" in text
-    assert "Laagste" in text and "Meeste verschil" in text
+    assert "Laagste cijfers" in text and "Meeste verschil van mening" in text
+    assert "1 ····" not in text and "spreiding" not in text
     assert "Goed overleg <b>vet</b> & open" not in text  # only two commented: fewer than k
+    # All results on request, once for the group however often the button is pressed.
+    data = headline.buttons()[0]["callback_data"]
+    await bot.press(p["Bram"], headline, "Alle uitkomsten")
+    assert "Alle uitkomsten volgen hieronder" in (bot.answer_to_last_press() or {})["text"]
+    assert headline.buttons() == []
+    await bot.press_data(p["Chris"], headline, data)
+    await bot.dispatch()
+    [details] = [m for m in world.bot_messages(group) if "Alle uitkomsten:" in (m.text or "")]
+    text = details.text
+    assert "Vertrouwen: 6,5" in text  # (7+4+8+5+6+9)/6
+    assert "1 keer weet niet" in text and "spreiding: hoe ver de cijfers" in text
     assert "2 opmerkingen" in text
     # 2 board/strategic and 4 work-floor answers: no group reaches k=5, so no breakdown.
     assert "Uitsplitsingen naar niveau en soort organisatie laat ik niet zien" in text
@@ -183,7 +211,7 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
     # The closing is not repeated by a later run or a restart.
     await bot.restart()
     await bot.dispatch()
-    assert len([m for m in world.bot_messages(group) if "Uitkomsten" in (m.text or "")]) == 1
+    assert len([m for m in world.bot_messages(group) if "Uitkomsten:" in (m.text or "")]) == 1
     [late] = await bot.press(p["Gijs"], announcement, "Antwoord")
     assert "Deze ronde is gesloten" in late.text
     [choice] = await bot.send(els, els, "/results")
@@ -192,6 +220,8 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
 
     again = await bot.send(els, group, "/results")
     assert "Uitkomsten" in again[0].text and again[-1].photo is not None
+    [details] = await bot.send(p["Anna"], group, "/uitslag alles")
+    assert "Alle uitkomsten: Netwerktoets" in details.text
 
 
 async def test_too_few_answers_keep_the_results_hidden_and_extend_reopens(
@@ -235,9 +265,11 @@ async def test_second_round_shows_the_change_since_the_first(bot: BotHarness, wo
     await close_round(bot, els, setup.net.group)
     await bot.dispatch()
     latest = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")][-1]
-    assert "Vertrouwen: 8,0</b> ↑ (+3,0)" in (latest.html or "")
-    assert "Communicatie: 4,0</b> ↓ (-1,0)" in (latest.html or "")
-    assert "Relatie: 5,0</b> → (+0,0)" in (latest.html or "")
+    assert "Communicatie: <b>4,0</b> ↓ (-1,0)" in (latest.html or "")  # among the lowest
+    details = await all_results(bot, els, setup.net.group, html=True)
+    assert "Vertrouwen: 8,0</b> ↑ (+3,0)" in details
+    assert "Communicatie: 4,0</b> ↓ (-1,0)" in details
+    assert "Relatie: 5,0</b> → (+0,0)" in details
     charts = [m for m in world.bot_messages(setup.net.group) if m.photo is not None]
     assert len(charts) == 2 and "vorige ronde" in (charts[-1].caption or "")
 
@@ -280,14 +312,14 @@ async def test_breakdown_by_level_when_both_groups_reach_k(bot: BotHarness, worl
         await answer(bot, user, announcement, [8] * 7 if name in upper else [4] * 7)
     await close_round(bot, setup.net.els, setup.net.group)
     await bot.dispatch()
-    [results] = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")]
-    assert "Per groep" in results.text
-    assert "Bestuurlijk & strategisch (3): Vertrouwen 8,0" in results.text
-    assert "Tactisch & uitvoering (4): Vertrouwen 4,0" in results.text
+    text = await all_results(bot, setup.partners["Anna"], setup.net.group)
+    assert "Per groep" in text
+    assert "Bestuurlijk & strategisch (3): Vertrouwen 8,0" in text
+    assert "Tactisch & uitvoering (4): Vertrouwen 4,0" in text
     # Averages of 5.7 support adapting to each other; the advice names that form's risks.
-    assert "Risico's van aanpassen: partners verwachten soms meer zeggenschap" in results.text
+    assert "Risico's van aanpassen: partners verwachten soms meer zeggenschap" in text
     # Kinds of organisation: municipality 2, housing 2, care, police and welfare 1: none shown.
-    assert "Gemeente (" not in results.text and "Woningcorporatie (" not in results.text
+    assert "Gemeente (" not in text and "Woningcorporatie (" not in text
 
 
 async def test_audience_levels_and_logs_without_scores(
@@ -367,9 +399,10 @@ async def test_a_questionnaire_of_our_own(bot: BotHarness, world: World) -> None
     await close_round(bot, els, setup.net.group)
     await bot.dispatch()
     [results] = [m for m in world.bot_messages(setup.net.group) if "Uitkomsten" in (m.text or "")]
-    assert "1. Vinden we elkaar <snel>?: 6,0" in results.text
-    assert "2. Delen we signalen?: 8,0" in results.text
     assert "aaneenvlechten" not in results.text  # the advice belongs to the Netwerktoets
+    text = await all_results(bot, els, setup.net.group)
+    assert "1. Vinden we elkaar <snel>?: 6,0" in text
+    assert "2. Delen we signalen?: 8,0" in text
 
 
 async def test_a_second_process_cannot_open_the_same_round_twice(

@@ -69,7 +69,7 @@ async def test_bot_added_to_a_group_welcomes_in_dutch_and_points_to_setup(
     [welcome] = await bot.add_bot(group, by=els)
     assert welcome.chat_id == group.id
     assert "anoniem" in welcome.text
-    assert "/setup" in welcome.text
+    assert "/instellen" in welcome.text  # the Dutch name; /setup works as well
 
 
 async def test_only_an_admin_can_set_up_the_network(bot: BotHarness, world: World) -> None:
@@ -205,9 +205,9 @@ async def test_a_photo_or_unknown_command_in_private_chat_gets_a_pointer_to_help
     anna = world.user("Anna")
     await bot.send(anna, anna, "/start")
     [answer] = await bot.act(world.send_photo(anna, world.private_chat(anna)))
-    assert "/help" in answer.text
+    assert "/hulp" in answer.text
     [answer] = await bot.send(anna, anna, "/bestaatniet")
-    assert "/help" in answer.text
+    assert "/hulp" in answer.text
 
 
 async def test_forged_and_stale_buttons_change_nothing(bot: BotHarness, world: World) -> None:
@@ -295,7 +295,7 @@ async def test_help_start_language_and_privacy(bot: BotHarness, world: World) ->
     [privacy] = await bot.send(anna, anna, "/privacy")
     assert "Wie kan wat te weten komen" in privacy.text
     [group_help] = await bot.send(anna, net.group, "/help")
-    assert group_help.chat_id == net.group.id and "/join" in group_help.text
+    assert group_help.chat_id == net.group.id and "/meedoen" in group_help.text
 
 
 async def test_my_data_and_forget_me(bot: BotHarness, world: World) -> None:
@@ -321,7 +321,8 @@ async def test_command_menus_are_set_per_scope_and_language(bot: BotHarness, wor
     english = {
         c["command"]: c["description"] for c in world.commands[("all_chat_administrators", "en")]
     }
-    assert dutch["setup"].startswith("Deze groep") and english["setup"].startswith("Register")
+    assert dutch["instellen"].startswith("Deze groep") and english["setup"].startswith("Register")
+    assert "setup" not in dutch and "instellen" not in english
     assert world.commands[("all_private_chats", "")] == world.commands[("all_private_chats", "nl")]
     private = {c["command"]: c["description"] for c in world.commands[("all_private_chats", "nl")]}
-    assert private["cancel"].startswith("Stoppen")  # every dialogue stops with /cancel
+    assert private["annuleren"].startswith("Stoppen")  # every dialogue stops with /annuleren

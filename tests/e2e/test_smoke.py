@@ -7,4 +7,4 @@ async def test_added_bot_says_hello(bot: BotHarness, world: World) -> None:
     group = world.group("Wonen en Zorg Amersfoort", admins=[els])
     sent = await bot.add_bot(group, by=els)
     assert len(sent) == 1
-    assert "/setup" in sent[0].text
+    assert "/instellen" in sent[0].text

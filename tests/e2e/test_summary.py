@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 from openpyxl import load_workbook
 from PIL import Image
@@ -78,29 +79,74 @@ async def test_summary_export_and_report(bot: BotHarness, world: World) -> None:
     [choice] = await bot.send(els, els, "/language")
     await bot.press(els, choice, "Nederlands")
 
+    # /export: one album, the workbook and the same tables as CSV, as Dutch Excel reads them.
     documents = await bot.send(els, els, "/export")
+    assert len(documents) == 6 and len({m.extra["media_group_id"] for m in documents}) == 1
+    assert [m.caption is not None for m in documents] == [False] * 5 + [True]
+    assert "puntkomma" in (documents[-1].caption or "")
     files = {m.document[0]: m.document[1] for m in documents if m.document}
     workbook_name = next(name for name in files if name.endswith(".xlsx"))
     workbook = load_workbook(io.BytesIO(files[workbook_name]))
-    assert workbook.sheetnames == ["rounds", "actions", "agreements", "reviews", "members"]
-    rounds = list(workbook["rounds"].iter_rows(values_only=True))
+    assert workbook.sheetnames == ["Rondes", "Acties", "Afspraken", "Evaluaties", "Organisaties"]
+    sheet = workbook["Rondes"]
+    rounds = list(sheet.iter_rows(values_only=True))
+    assert rounds[0][:6] == (
+        "Vragenlijst",
+        "Gesloten op",
+        "Geantwoord",
+        "Uitgenodigd",
+        "Item",
+        "Gemiddelde",
+    )
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
     assert len(rounds) == 1 + 2 * 7  # a header and one aggregate row per item per round
     assert rounds[1][2] == 3 and rounds[1][5] == 5.0
+    # Typed cells: a day is a date shown the Dutch way, a number a number.
+    assert isinstance(rounds[1][1], dt.datetime) and sheet["B2"].number_format == "dd-mm-yyyy"
+    assert sheet["F2"].data_type == "n" and sheet["F2"].number_format == "0.00"
+    assert isinstance(rounds[1][2], int)
     trust_latest = [r for r in rounds[1:] if r[4] == "Vertrouwen"][-1]
     assert trust_latest[5] == 7.0
-    actions = list(workbook["actions"].iter_rows(values_only=True))
-    assert sorted(r[4] for r in actions[1:]) == ["done", "open", "open"]
+    actions = list(workbook["Acties"].iter_rows(values_only=True))
+    assert actions[0] == ("Werkgroep", "Actie", "Wie", "Deadline", "Status", "Afgerond op")
+    assert sorted(r[4] for r in actions[1:]) == ["klaar", "open", "open"]
+    assert all(isinstance(r[3], dt.datetime) for r in actions[1:])
+    done = next(r for r in actions[1:] if r[4] == "klaar")
+    assert isinstance(done[5], dt.datetime) and done[5].tzinfo is None  # local time
+    organisations = list(workbook["Organisaties"].iter_rows(values_only=True))
+    assert organisations[0][:2] == ("Organisatie", "Soort") and "Bestuurlijk" in organisations[0]
+    assert {r[1] for r in organisations[1:]} == {"Gemeente", "Woningcorporatie"}
     everything = " ".join(
         str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row
     )
     for user in setup.partners.values():
         assert str(user.id) not in everything  # nobody's identity, nobody's answers
-    members_csv = next(content for name, content in files.items() if name.endswith("-members.csv"))
-    rows = list(csv.reader(io.StringIO(members_csv.decode("utf-8-sig"))))
-    assert rows[0][0] == "organisation" and {r[0] for r in rows[1:]} == {
+    assert not {"done", "municipality", "housing", "keep", "tactical"} & set(everything.split())
+    members_csv = files[next(name for name in files if name.endswith("-members.csv"))]
+    assert members_csv.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(members_csv.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Organisatie" and {r[0] for r in rows[1:]} == {
         "Portaal",
         "Gemeente Amersfoort",
     }
+    rounds_csv = files[next(name for name in files if name.endswith("-rounds.csv"))]
+    rows = list(csv.reader(io.StringIO(rounds_csv.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][5] == "5,00" and re.fullmatch(r"\d\d-\d\d-\d{4}", rows[1][1])
+
+    # An English reader gets the English conventions.
+    [choice] = await bot.send(els, els, "/language")
+    await bot.press(els, choice, "English")
+    documents = await bot.send(els, els, "/export")
+    files = {m.document[0]: m.document[1] for m in documents if m.document}
+    workbook = load_workbook(io.BytesIO(files[next(n for n in files if n.endswith(".xlsx"))]))
+    assert workbook.sheetnames == ["Rounds", "Actions", "Agreements", "Reviews", "Organisations"]
+    assert workbook["Rounds"]["B2"].number_format == "yyyy-mm-dd"
+    rounds_csv = files[next(name for name in files if name.endswith("-rounds.csv"))]
+    rows = list(csv.reader(io.StringIO(rounds_csv.decode("utf-8-sig"))))
+    assert rows[0][0] == "Questionnaire" and rows[1][5] == "5.00"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", rows[1][1])
+    [choice] = await bot.send(els, els, "/language")
+    await bot.press(els, choice, "Nederlands")
 
     [report] = await bot.send(els, els, "/report")
     assert report.document is not None and report.document[0].endswith(".png")

@@ -176,7 +176,7 @@ async def test_hostile_input_for_actions(bot: BotHarness, world: World) -> None:
     setup = await network_with_partners(bot, world, 2)
     els, group, anna = setup.net.els, setup.net.group, setup.partners["Anna"]
     [usage] = await bot.send(els, group, "/workgroup")
-    assert "Gebruik: /workgroup" in usage.text
+    assert "Gebruik: /werkgroep" in usage.text
     announcement = await new_group(bot, els, group)
     await bot.press(anna, announcement, "Ik trek")
     [choice] = await bot.send(anna, anna, "/action")
@@ -249,7 +249,7 @@ async def test_office_hours_editing_cancelling_and_a_private_digest(
     [settings] = await bot.send(els, group, "/setup overzichtdag ma")
     for wrong in ("/setup uren 17:00-09:00", "/setup uren laat", "/setup dagen maandag,xx"):
         [refusal] = await bot.send(els, group, wrong)
-        assert "Gebruik: /setup" in refusal.text, wrong
+        assert "Gebruik: /instellen" in refusal.text, wrong
 
     announcement = await new_group(bot, els, group)
     await bot.press(anna, announcement, "Ik trek")
@@ -320,9 +320,13 @@ async def test_coordinator_appoints_and_changes_trekkers_by_reply(
     [refused] = await bot.send(anna, group, "/trekker Wijkveiligheid", reply_to=said[bram.id])
     assert "Alleen coördinatoren" in refused.text
     await bot.send(els, group, "/trekker wijkveiligheid", reply_to=said[anna.id])
-    [second] = await bot.send(els, group, "/trekker Wijkveiligheid", reply_to=said[bram.id])
+    sent = await bot.send(els, group, "/trekker Wijkveiligheid", reply_to=said[bram.id])
+    [second] = [m for m in sent if m.chat_id == group.id]
     assert "Trekker: Anna, Bram" in second.text
-    [changed] = await bot.send(els, group, "/trekker Wijkveiligheid", reply_to=said[chris.id])
+    [told] = [m for m in sent if m.chat_id == bram.id]  # and Bram hears it in private
+    assert "Een coördinator heeft je trekker gemaakt van Wijkveiligheid" in told.text
+    sent = await bot.send(els, group, "/trekker Wijkveiligheid", reply_to=said[chris.id])
+    [changed] = [m for m in sent if m.chat_id == group.id]
     assert "Trekker: Anna, Chris" in changed.text  # at most two: the newest gives way
 
 

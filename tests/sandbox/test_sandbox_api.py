@@ -294,11 +294,13 @@ async def test_the_command_menu_is_the_one_telegram_shows_that_person_there(page
     state = await create_demo(page)
     people = {p["name"]: p for p in state["people"]}
     private = {c["command"]: c["description"] for c in people["Jeroen"]["private_menu"]}
-    assert "help" in private and "action" in private
+    assert "hulp" in private and "acties" in private  # in the person's language, Dutch here
+    assert "ronde" not in private  # Jeroen is a partner, not a coordinator
     group_admin = {c["command"] for c in people["Marieke"]["group_menu"]}
     group_partner = {c["command"] for c in people["Jeroen"]["group_menu"]}
-    assert "setup" in group_admin and "setup" not in group_partner
-    assert private["help"] == "Hulp"  # in the person's language, Dutch here
+    assert "instellen" in group_admin and "instellen" not in group_partner
+    assert "ronde" in {c["command"] for c in people["Marieke"]["private_menu"]}
+    assert private["hulp"] == "Wat je hier kunt doen"
 
 
 async def test_the_page_starts_in_the_bots_default_language(page: Page) -> None:
@@ -307,4 +309,4 @@ async def test_the_page_starts_in_the_bots_default_language(page: Page) -> None:
     ) as response:
         found = await response.json()
     assert found["lang"] == page.sandbox.settings.default_language == "nl"
-    assert "/language" in found["texts"]["language_note"]
+    assert "/taal" in found["texts"]["language_note"]

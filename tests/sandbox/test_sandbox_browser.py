@@ -172,9 +172,9 @@ async def test_a_refused_button_pops_up_an_alert_and_the_menu_lists_commands(
     await tab.get_by_test_id("tab-Marieke").click()
     await tab.get_by_test_id("private-menu-button").click()
     menu = tab.get_by_test_id("private-menu")
-    await expect(menu).to_contain_text("/round")
-    await menu.get_by_test_id("menu-command").filter(has_text="/help").click()
-    await expect(tab.get_by_test_id("private-input")).to_have_value("/help ")
+    await expect(menu).to_contain_text("/ronde")
+    await menu.get_by_test_id("menu-command").filter(has_text="/hulp").click()
+    await expect(tab.get_by_test_id("private-input")).to_have_value("/hulp ")
 
 
 async def test_the_page_fits_a_phone(page: SandboxPage, tmp_path: Path) -> None:
