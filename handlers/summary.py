@@ -20,14 +20,14 @@ from handlers.base import (
     is_group,
     reply,
 )
-from i18n import person_language, t
+from i18n import decimal, person_language, t
 from storage.models import Network
 from storage.summary import Summary, gather
 from views import charts
 from views import summary as view
 from views.commands import names
 from views.keyboards import keyboard, link
-from views.rounds import label, questionnaire_name
+from views.rounds import chart_in_words, label, questionnaire_name
 from views.workgroups import day
 
 Deliver = Callable[[Context, int, Summary, str], Awaitable[None]]
@@ -90,7 +90,12 @@ async def _send_summary(context: Context, chat_id: int, summary: Summary, lang: 
         before = [previous.get(item.key) for item in questionnaire.items] if previous else None
         title = questionnaire_name(lang, questionnaire)
         photo = await asyncio.to_thread(charts.bar_chart, title, labels, means, before, lang=lang)
-        await context.bot.send_photo(chat_id, photo, caption=esc(title))
+        words = [
+            f"{esc(name)} {decimal(lang, mean) if mean is not None else '—'}"
+            for name, mean in zip(labels, means, strict=True)
+        ]
+        caption = chart_in_words(lang, esc(title), words)
+        await context.bot.send_photo(chat_id, photo, caption=caption, parse_mode=ParseMode.HTML)
         history = summary.history.get(questionnaire.key, [])
         if len(history) > 1:
             dates = [day(lang, e.round.closes_at.date()) for e in history]

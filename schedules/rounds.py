@@ -100,7 +100,7 @@ async def results_parts(
         lang, network, round_, questionnaire, result, max(round_.invited, result.respondents)
     )
     photo = await _chart(lang, questionnaire, result)
-    caption = view.chart_caption(lang, questionnaire, result.previous_means is not None)
+    caption = view.chart_caption(lang, questionnaire, result)
     return Results(text, markup, photo, caption)
 
 
@@ -273,7 +273,7 @@ async def render_chart(
     result = await store.round_result(session, round_)
     photo = await _chart(network.language, questionnaire, result)
     return Rendered(
-        view.chart_caption(network.language, questionnaire, result.previous_means is not None),
+        view.chart_caption(network.language, questionnaire, result),
         photo=photo,
     )
 

@@ -21,6 +21,16 @@ CURRENT = "#1f6f8b"
 PREVIOUS = "#b8c4cc"
 
 
+# Drawn for a phone: Telegram shows a photo about 390 px wide there, so the figure is narrow
+# (4 in at 200 dpi = 800 px, shown at about half) and its words are large: 12 pt at 200 dpi is
+# 33 px in the image, about 16 px on the phone.
+PHONE_WIDTH_IN = 4.0
+PHONE_DPI = 200
+LABEL_PT = 12
+INK = "#111111"
+AXIS = "#8a949b"  # lighter than the words, so that only words are ink
+
+
 def bar_chart(
     title: str,
     labels: Sequence[str],
@@ -29,37 +39,45 @@ def bar_chart(
     *,
     lang: str = "en",
 ) -> bytes:
-    """Horizontal bars of the mean per item on the 1–10 scale, the previous round drawn thinner
-    behind; readable on a phone (portrait, large labels). Items without a mean show no bar."""
+    """The mean per item on the 1–10 scale, for a phone: each item's name on a line of its
+    own above its bar (names need not be shortened), the value at the bar's end, the previous
+    round as a thin grey bar under it. Items without a mean show no bar."""
     count = len(labels)
-    figure = _figure((6.4, 1.2 + 0.62 * count), dpi=150)
+    row = 0.72 if previous is None else 0.86  # inches per item
+    figure = _figure((PHONE_WIDTH_IN, 0.9 + row * count), dpi=PHONE_DPI)
     axes = figure.add_subplot()
     positions = list(range(count))[::-1]
+    for position, label, value in zip(positions, labels, means, strict=True):
+        axes.text(1, position + 0.24, label, fontsize=LABEL_PT, color=INK, va="bottom")
+        if value is not None:
+            axes.barh(position, value - 1, left=1, height=0.36, color=CURRENT)
+        axes.text(
+            (value or 1) + 0.12,
+            position,
+            "—" if value is None else decimal(lang, value),
+            fontsize=LABEL_PT,
+            color=INK,
+            va="center",
+            fontweight="bold",
+        )
     if previous is not None:
         axes.barh(
-            [p + 0.22 for p in positions],
-            [value or 0 for value in previous],
-            height=0.3,
+            [p - 0.27 for p in positions],
+            [max((value or 1) - 1, 0) for value in previous],
+            left=1,
+            height=0.14,
             color=PREVIOUS,
-            label="previous",
         )
-    bars = axes.barh(positions, [value or 0 for value in means], height=0.5, color=CURRENT)
-    for bar, value in zip(bars, means, strict=True):
-        if value is not None:
-            axes.text(
-                bar.get_width() + 0.1,
-                bar.get_y() + bar.get_height() / 2,
-                decimal(lang, value),
-                va="center",
-                fontsize=11,
-            )
-    axes.set_yticks(positions, labels=list(labels), fontsize=11)
-    axes.set_xlim(0, 10.8)
-    axes.set_xticks(range(0, 11, 2))
+    axes.set_xlim(1, 11.4)
+    axes.set_ylim(-0.5, count - 0.25)
+    axes.set_xticks(range(1, 11), labels=[str(n) for n in range(1, 11)], fontsize=LABEL_PT - 2)
+    axes.set_yticks([])
+    axes.tick_params(axis="x", color=AXIS, labelcolor=INK)
     axes.grid(axis="x", alpha=0.3)
-    axes.set_title(title, fontsize=13, loc="left")
-    for side in ("top", "right"):
+    axes.set_title(title, fontsize=LABEL_PT + 1, loc="left", color=INK)
+    for side in ("top", "right", "left"):
         axes.spines[side].set_visible(False)
+    axes.spines["bottom"].set_color(AXIS)
     figure.tight_layout()
     return _png(figure)
 

@@ -31,7 +31,7 @@ from domain.results import (
     rings,
     widest_disagreement,
 )
-from domain.text import esc, pack_blocks, shorten
+from domain.text import esc, pack_blocks, shorten, telegram_length
 from i18n import N_, date_text, decimal, signed, t, tn
 from storage.models import Network, Round
 from views.keyboards import button, deep_link, keyboard, link, rows
@@ -821,22 +821,48 @@ def _breakdown(lang: str, questionnaire: Questionnaire, result: RoundResult) -> 
     return blocks
 
 
-def chart_caption(lang: str, questionnaire: Questionnaire, has_previous: bool) -> str:
-    """The caption under the results chart."""
+CAPTION_LIMIT = 1024
+
+
+def chart_caption(lang: str, questionnaire: Questionnaire, result: RoundResult) -> str:
+    """The caption under the results chart, with the chart in words (what a screen reader
+    reads, and what a reader sees when the image does not load)."""
+    means = result.means
     if is_relation_map(questionnaire.key):
-        return t(
+        text = t(
             lang,
             "🗺 The network as rings: in the middle the kinds of partner the others know and "
             "reach, on the outside those who have to beg. The number is their average score.",
         )
-    text = t(
-        lang,
-        "📊 {questionnaire}: average per item",
-        questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
-    )
-    if has_previous:
-        text += "\n" + t(lang, "Grey: the previous round.")
-    return text
+        words = [
+            f"{esc(ring_label(lang, questionnaire, key))} {decimal(lang, mean)}"
+            for key, mean in sorted(means.items(), key=lambda kv: -kv[1])
+        ]
+    else:
+        text = t(
+            lang,
+            "📊 {questionnaire}: average per item, on a scale from 1 to 10",
+            questionnaire=esc(_text(lang, questionnaire, questionnaire.name)),
+        )
+        if result.previous_means is not None:
+            text += "\n" + t(lang, "Grey: the previous round.")
+        words = [
+            f"{_item_label(lang, questionnaire, item.key)} "
+            + (decimal(lang, means[item.key]) if item.key in means else "—")
+            for item in questionnaire.items
+        ]
+    return chart_in_words(lang, text, words)
+
+
+def chart_in_words(lang: str, caption: str, words: Sequence[str]) -> str:
+    """caption, then 'In numbers: Trust 7,0 · Relation 6,5 …' as far as a caption allows."""
+    head = caption + "\n" + t(lang, "In numbers:") + " "
+    shown: list[str] = []
+    for word in words:
+        if telegram_length(head + " · ".join([*shown, word]) + " …") > CAPTION_LIMIT:
+            return head + " · ".join(shown) + " …"
+        shown.append(word)
+    return head + " · ".join(shown)
 
 
 def choose_round(

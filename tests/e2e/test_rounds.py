@@ -204,6 +204,8 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
     assert "Uitsplitsingen naar niveau en soort organisatie laat ik niet zien" in text
     [chart] = [m for m in world.bot_messages(group) if m.photo is not None]
     assert chart.photo is not None and chart.photo.startswith(b"\x89PNG")
+    assert "op een schaal van 1 tot 10" in (chart.caption or "")
+    assert "In cijfers: Vertrouwen 6,5 · " in (chart.caption or "")  # the chart in words
 
     async with bot.services.database.unit_of_work() as session:
         round_ = (await session.scalars(select(Round))).one()

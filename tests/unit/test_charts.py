@@ -79,3 +79,35 @@ def test_rings_of_scores_on_the_edges() -> None:
         "outer": ["c"],
     }
     assert rings({}) == {"inner": [], "middle": [], "outer": []}
+
+
+def _ink_runs(png: bytes) -> list[int]:
+    """Heights in pixels of the bands of dark text rows (labels and values) in an image."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    pixels = image.load()
+    assert pixels is not None
+    inked = [any(pixels[x, y] < 80 for x in range(0, width, 2)) for y in range(height)]
+    runs, length = [], 0
+    for row in [*inked, False]:
+        if row:
+            length += 1
+        elif length:
+            runs.append(length)
+            length = 0
+    return runs
+
+
+def test_the_results_chart_is_readable_on_a_phone_and_spans_the_1_to_10_scale() -> None:
+    labels = ["Vertrouwen", "Relatie", "Ruimte voor tegenspraak en een heel lange naam"]
+    png = bar_chart("Netwerktoets", labels, [7.0, 6.5, 4.0], [6.0, 6.0, 5.0], lang="nl")
+    width, _ = Image.open(io.BytesIO(png)).size
+    phone = 390 / width  # Telegram shows the photo this much smaller on a 390 px phone
+    text_bands = [run for run in _ink_runs(png) if run > 5]
+    # Every line of words (title, three names, the axis) is at least 9 px tall on the phone.
+    assert len(text_bands) >= 5
+    assert min(text_bands) * phone >= 9, [round(r * phone, 1) for r in text_bands]
+    # The scale starts at 1: a mean of 1 draws no bar, a mean of 10 the whole width.
+    none = bar_chart("x", ["a"], [1.0])
+    full = bar_chart("x", ["a"], [10.0])
+    assert _pixels(none, CURRENT) == 0 < _pixels(full, CURRENT)

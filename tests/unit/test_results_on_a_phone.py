@@ -11,7 +11,7 @@ import pytest
 from domain.questionnaires import BUILTIN, NETWERKTOETS, Item, Questionnaire
 from domain.results import RoundResult, item_stats
 from storage.models import Network, Round
-from views.rounds import results, results_details
+from views.rounds import chart_caption, results, results_details
 
 PHONE_SCREEN = 900  # characters a 390 px phone shows without scrolling, roughly 25 short lines
 
@@ -94,3 +94,19 @@ def test_the_headline_is_one_phone_screen_and_the_details_follow_on_request(
     if which == "twelve":
         # Twelve items, comments and their explanation: still a short read.
         assert len(everything) <= 2 * PHONE_SCREEN
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_chart_caption_says_the_chart_in_words(lang: str) -> None:
+    questionnaire = BUILTIN[NETWERKTOETS]
+    result = result_for(questionnaire, previous=True)
+    caption = chart_caption(lang, questionnaire, result)
+    assert ("In cijfers:" if lang == "nl" else "In numbers:") in caption
+    assert ("van 1 tot 10" if lang == "nl" else "from 1 to 10") in caption
+    first = result.items[0]
+    assert f"{'Vertrouwen' if lang == 'nl' else 'Trust'} " in caption
+    mean = f"{first.mean:.1f}"
+    assert (mean.replace(".", ",") if lang == "nl" else mean) in caption
+    long = twelve_items()
+    caption = chart_caption(lang, long, result_for(long, previous=False))
+    assert len(caption) <= 1024 and caption.count(" · ") == 11
