@@ -3,8 +3,13 @@ and the submit that moves the answers into the anonymous store."""
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from domain.callbacks import Cb, int_arg, pattern, unpack
@@ -13,14 +18,17 @@ from domain.questionnaires import Questionnaire
 from domain.text import esc
 from handlers.base import (
     Context,
+    acknowledge,
     chatting_person,
+    drop_buttons,
     is_chat_member,
     replace,
     reply,
 )
-from i18n import N_
+from i18n import N_, t
 from storage import queries
 from storage import rounds as store
+from storage.db import after_commit
 from storage.models import Draft, Member, Network, Person, Round
 from storage.rounds import questionnaire_of
 from views import rounds as view
@@ -33,6 +41,8 @@ NOT_A_PARTNER = N_(
 )
 NOT_INVITED = N_("This round is for {audience}; you are not among them. Thank you for looking!")
 ALREADY_ANSWERED = N_("You have already answered this round. Thank you!")
+OLDER_COPY = N_("That is an older copy of the questions: carry on with the newest one, below.")
+SENT_IN = N_("📨 Sent in.")
 
 
 async def open_answer_link(update: Update, context: Context, token: str) -> None:
@@ -52,8 +62,39 @@ async def open_answer_link(update: Update, context: Context, token: str) -> None
         round_, draft, _ = await _answerable(session, round_.id, person.id, lang, create=True)
         questionnaire = await questionnaire_of(session, round_.questionnaire)
         question = _screen(lang, round_, questionnaire, draft)
+        shown = _Shown(user.id, round_.id, person.id, draft.message_id)
     await reply(update, view.intro(lang, network, round_, questionnaire))
-    await reply(update, *question)
+    await _show_anew(context, shown, *question)
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """Where a draft is shown: the private chat, the draft's key, its live message (if any)."""
+
+    chat_id: int
+    round_id: int
+    person_id: int
+    message_id: int | None
+
+
+async def _show_anew(
+    context: Context, shown: _Shown, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Show the draft's screen as a new message at the bottom of the chat, after taking the
+    buttons off the message that showed it until now: one live keyboard, and the newest step
+    always the last thing in the chat. The new message is recorded as the live one."""
+    if shown.message_id is not None:
+        with contextlib.suppress(BadRequest):  # gone, or its buttons were taken off already
+            await context.bot.edit_message_reply_markup(
+                shown.chat_id, shown.message_id, reply_markup=None
+            )
+    sent = await context.bot.send_message(
+        shown.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+    async with context.unit_of_work() as session:
+        draft = await session.get(Draft, (shown.round_id, shown.person_id))
+        if draft is not None and (draft.message_id or 0) < sent.message_id:
+            draft.message_id = sent.message_id
 
 
 async def _answerable(
@@ -109,12 +150,20 @@ async def answer_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     kind, args = unpack(query.data)
+    assert query.message is not None
+    pressed_on = query.message.message_id
     submitted = False
     async with context.unit_of_work() as session:
         person, lang = await chatting_person(session, context, query.from_user)
         round_, draft, member = await _answerable(
             session, int_arg(args, 0), person.id, lang, submitting=kind is Cb.ROUND_SUBMIT
         )
+        if draft.message_id is not None and pressed_on < draft.message_id:
+            # A copy the questions have moved on from (shown anew below it since).
+            await drop_buttons(query)
+            await acknowledge(query, t(lang, OLDER_COPY))
+            return
+        draft.message_id = pressed_on
         questionnaire = await questionnaire_of(session, round_.questionnaire)
         if kind is not Cb.ROUND_SUBMIT:
             _move(kind, args, draft, questionnaire)
@@ -126,11 +175,15 @@ async def answer_button(update: Update, context: Context) -> None:
             if not submitted:
                 raise Refusal(ALREADY_ANSWERED)
             answered = await store.answered_count(session, round_.id)
-            text, markup = view.thanks(lang, answered, max(round_.invited, answered)), None
+            thanks = view.thanks(lang, answered, max(round_.invited, answered))
     await query.answer()
-    await replace(query, text, markup)
-    if submitted:
-        context.application.create_task(context.services.database.forget_history())
+    if not submitted:
+        await replace(query, text, markup)
+        return
+    # The review becomes a receipt without buttons; the thank-you is the chat's last word.
+    await replace(query, t(lang, SENT_IN), None)
+    await context.bot.send_message(query.message.chat.id, thanks, parse_mode=ParseMode.HTML)
+    context.application.create_task(context.services.database.forget_history())
 
 
 def _move(kind: Cb, args: list[str], draft: Draft, questionnaire: Questionnaire) -> None:
@@ -194,7 +247,9 @@ async def comment_text(
         return True
     draft.comment, draft.step = comment, "review"
     questionnaire = await questionnaire_of(session, round_.questionnaire)
-    await reply(update, *_screen(lang, round_, questionnaire, draft))
+    screen = _screen(lang, round_, questionnaire, draft)
+    shown = _Shown(message.chat.id, round_.id, person.id, draft.message_id)
+    after_commit(lambda: _show_anew(context, shown, *screen))
     return True
 
 

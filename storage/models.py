@@ -281,6 +281,8 @@ class Draft(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[str] = mapped_column(String(16), default="items")  # items, comment, review
     comment: Mapped[str | None] = mapped_column(Text)
+    # The private-chat message showing the draft with live buttons (older copies are stale).
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot import configure_logging
 from fakebot.world import Chat, Message, User, World
 from storage import rounds as rounds_store
-from storage.models import Round
+from storage.models import Draft, Round
 from storage.rounds import tally_of
 from tests.e2e.test_setup_and_join import Net, join, set_up_network
 from tests.harness import BotHarness
@@ -112,7 +112,8 @@ async def answer(
         [review] = await bot.send(user, user, comment)
     assert "Je antwoorden" in review.text
     await bot.press(user, review, "Insturen")
-    return review
+    assert review.text == "📨 Ingestuurd." and not review.buttons()
+    return bot.world.last_bot_message(user)
 
 
 async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> None:
@@ -224,6 +225,42 @@ async def test_a_round_from_start_to_results(bot: BotHarness, world: World) -> N
     assert "Uitkomsten" in again[0].text and again[-1].photo is not None
     [details] = await bot.send(p["Anna"], group, "/uitslag alles")
     assert "Alle uitkomsten: Netwerktoets" in details.text
+
+
+async def test_answering_leaves_one_live_keyboard_and_ends_with_the_thanks(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 3)
+    anna = setup.partners["Anna"]
+    announcement = await start_round(bot, setup.net.els, k="3")
+    [_, first] = await bot.press(anna, announcement, "Antwoord")
+    await bot.press(anna, first, "7")
+    await bot.press(anna, first, "8")
+    stale_data = first.buttons()[0]["callback_data"]  # a score for question 3
+
+    # Back in from the reminder's (or the announcement's) link: question 3 is shown anew at
+    # the bottom, and the copy above it loses its buttons.
+    [_, resumed] = await bot.press(anna, announcement, "Antwoord")
+    assert "Vraag 3 van 7" in resumed.text and resumed.buttons()
+    assert "Vraag 3 van 7" in first.text and not first.buttons()
+    # A press on the old copy (a client that still shows it) changes nothing and says where
+    # to go on.
+    await bot.press_data(anna, first, stale_data)
+    assert "oudere kopie" in (bot.answer_to_last_press() or {})["text"]
+    assert "Vraag 3 van 7" in resumed.text
+    async with bot.services.database.unit_of_work() as session:
+        [draft] = (await session.scalars(select(Draft))).all()
+        assert draft.position == 2 and draft.message_id == resumed.message_id
+
+    for score in (6, 5, 7, 8, 6):
+        await bot.press(anna, resumed, str(score))
+    # A typed comment: the review comes as a new message, the question above goes quiet.
+    [review] = await bot.send(anna, anna, "Fijn overleg")
+    assert "Je antwoorden" in review.text and not resumed.buttons()
+    await bot.press(anna, review, "Insturen")
+    chat = world.bot_messages(anna)
+    assert "Dank je" in chat[-1].text  # the last word in the chat
+    assert [m.text for m in chat if m.buttons()] == []  # no live keyboard left anywhere
 
 
 async def test_too_few_answers_keep_the_results_hidden_and_extend_reopens(
