@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from telegram import InputFile, InputMediaDocument, Update
+from telegram import InputMediaDocument, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import BaseHandler, CommandHandler
@@ -20,7 +20,7 @@ from handlers.base import (
     is_group,
     reply,
 )
-from i18n import decimal, person_language, t
+from i18n import N_, decimal, person_language, t
 from storage.models import Network
 from storage.summary import Summary, gather
 from views import charts
@@ -30,6 +30,7 @@ from views.keyboards import keyboard, link
 from views.rounds import chart_in_words, label, questionnaire_name
 from views.workgroups import day
 
+REPORT_FILE = N_("report")  # in the report's file name
 Deliver = Callable[[Context, int, Summary, str], Awaitable[None]]
 
 
@@ -140,18 +141,24 @@ async def _send_export(context: Context, chat_id: int, summary: Summary, lang: s
 
 
 async def _send_report(context: Context, chat_id: int, summary: Summary, lang: str) -> None:
-    labels: list[str] = []
-    means: list[float | None] = []
-    if summary.latest:
-        entry = summary.latest[0]
-        labels = [label(lang, entry.questionnaire, item) for item in entry.questionnaire.items]
-        means = [entry.result.means.get(item.key) for item in entry.questionnaire.items]
-    title = f"{summary.network.name} — {day(lang, summary.today)}"
-    page = await asyncio.to_thread(
-        charts.report_page, title, view.report_lines(lang, summary), labels, means, lang=lang
+    """One page for a meeting: an A4 PDF to print or attach, and the same page as a PNG for a
+    slide, in one album."""
+    page = view.report(lang, summary)
+    pdf, png = await asyncio.to_thread(charts.report_page, page, lang=lang)
+    stem = f"netwerkpols-{t(lang, REPORT_FILE)}-{summary.today.isoformat()}"
+    caption = t(
+        lang,
+        "📄 Report of {network}: A4 as PDF, and the same page as an image for a slide.",
+        network=esc(summary.network.name),
     )
-    await context.bot.send_document(
-        chat_id, InputFile(page, filename=f"netwerkpols-report-{summary.today.isoformat()}.png")
+    await context.bot.send_media_group(
+        chat_id,
+        [
+            InputMediaDocument(pdf, filename=f"{stem}.pdf"),
+            InputMediaDocument(
+                png, filename=f"{stem}.png", caption=caption, parse_mode=ParseMode.HTML
+            ),
+        ],
     )
 
 

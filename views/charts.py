@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ from i18n import decimal
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from views.summary import Report
 
 CURRENT = "#1f6f8b"
 PREVIOUS = "#b8c4cc"
@@ -107,31 +110,89 @@ def trend_chart(
     return _png(figure)
 
 
-def report_page(
-    title: str,
-    lines: Sequence[str],
-    labels: Sequence[str],
-    means: Sequence[float | None],
-    *,
-    lang: str = "en",
-) -> bytes:
-    """One board-ready page: the title, key figures, and the latest averages as bars."""
-    figure = _figure((8.27, 11.69), dpi=100)  # A4 portrait
-    figure.text(0.07, 0.95, title, fontsize=20, weight="bold", va="top")
-    for index, line in enumerate(lines):
-        figure.text(0.07, 0.90 - index * 0.028, line, fontsize=11, va="top")
-    if labels:
-        axes = figure.add_axes((0.32, 0.08, 0.6, 0.42))
-        positions = list(range(len(labels)))[::-1]
-        axes.barh(positions, [m or 0 for m in means], color=CURRENT, height=0.55)
-        for position, value in zip(positions, means, strict=True):
-            if value is not None:
-                axes.text(value + 0.1, position, decimal(lang, value), va="center", fontsize=10)
-        axes.set_yticks(positions, labels=list(labels), fontsize=10)
-        axes.set_xlim(0, 10.8)
-        for side in ("top", "right"):
-            axes.spines[side].set_visible(False)
-    return _png(figure)
+A4_INCHES = (8.27, 11.69)
+REPORT_DPI = 200  # the PNG: 1654 × 2338 px, sharp on a beamer and in print
+GREY = "#5b6770"
+
+
+def report_page(page: Report, *, lang: str = "en") -> tuple[bytes, bytes]:
+    """The one-page report on A4 portrait, as (PDF, PNG): the network and the date with its
+    year, then each section under its heading, the latest round's averages drawn on the 1–10
+    scale where they belong, and a footer on anonymity. Long lines wrap; what would run off the
+    page ends in an ellipsis rather than overlap."""
+    figure = _figure(A4_INCHES, dpi=REPORT_DPI)
+    left, bottom = 0.08, 0.06
+    line = 0.0175  # one line of 10.5 pt text, in figure heights
+    y = 0.95
+    figure.text(left, y, page.title, fontsize=22, weight="bold", va="top", color=INK)
+    y -= 0.035
+    figure.text(left, y, page.subtitle, fontsize=12, va="top", color=GREY)
+    y -= 0.045
+
+    def write(text: str, size: float = 10.5, weight: str = "normal", bullet: str = "") -> bool:
+        nonlocal y
+        width = 92 if size <= 11 else 70
+        wrapped = textwrap.wrap(
+            text, width=width, initial_indent=bullet, subsequent_indent=" " * len(bullet) * 2
+        )
+        for part in wrapped or [""]:
+            if y < bottom + line:
+                figure.text(left, y, "…", fontsize=size, va="top", color=INK)
+                return False
+            figure.text(left, y, part, fontsize=size, weight=weight, va="top", color=INK)
+            y -= line * size / 10.5
+        return True
+
+    for number, (heading, lines) in enumerate(page.sections):
+        if not write(heading, 13, "bold"):
+            break
+        y -= 0.004
+        for text in lines:
+            if not write(text, bullet="• "):
+                break
+        y -= 0.018
+        if number == page.chart_after and page.labels:
+            y = _report_chart(figure, page, y, left, lang)
+    figure.text(left, 0.03, page.footer, fontsize=8, color=GREY, va="bottom")
+    pdf, png = io.BytesIO(), io.BytesIO()
+    # The document's title (what a PDF viewer and a search show): the network and the date.
+    figure.savefig(pdf, format="pdf", metadata={"Title": f"{page.title} — {page.subtitle}"})
+    figure.savefig(png, format="png", dpi=REPORT_DPI)
+    return pdf.getvalue(), png.getvalue()
+
+
+def _report_chart(figure: Figure, page: Report, y: float, left: float, lang: str) -> float:
+    """The latest averages as bars from 1 to 10 (the previous round thin and grey), below y;
+    returns where the next text goes."""
+    count = len(page.labels)
+    height = min(0.34, 0.03 * count + 0.04)
+    figure.text(left, y, page.chart_title, fontsize=11, weight="bold", va="top", color=INK)
+    axes = figure.add_axes((0.36, y - height - 0.02, 0.56, height))
+    positions = list(range(count))[::-1]
+    axes.barh(
+        positions, [max((m or 1) - 1, 0) for m in page.means], left=1, color=CURRENT, height=0.5
+    )
+    if page.previous is not None:
+        axes.barh(
+            [p - 0.33 for p in positions],
+            [max((m or 1) - 1, 0) for m in page.previous],
+            left=1,
+            color=PREVIOUS,
+            height=0.16,
+        )
+    for position, value in zip(positions, page.means, strict=True):
+        shown = "—" if value is None else decimal(lang, value)
+        axes.text((value or 1) + 0.1, position, shown, va="center", fontsize=9, color=INK)
+    axes.set_yticks(positions, labels=list(page.labels), fontsize=9.5)
+    axes.set_xlim(1, 10.8)
+    axes.set_ylim(-0.7, count - 0.4)
+    axes.set_xticks(range(1, 11), labels=[str(n) for n in range(1, 11)], fontsize=8.5)
+    axes.tick_params(axis="both", color=AXIS, labelcolor=INK)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        axes.spines[side].set_color(AXIS)
+    return y - height - 0.07
 
 
 RING_RADII = {"inner": 1.0, "middle": 2.0, "outer": 3.0}  # where a kind sits, by its ring

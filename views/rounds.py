@@ -610,7 +610,7 @@ def results(
     if questionnaire.key == NETWERKTOETS:
         advice = collaboration_advice(result.means)
         if advice is not None:
-            blocks.append(_form_text(lang, questionnaire, advice.form, advice.work_on))
+            blocks.append(form_text(lang, questionnaire, advice.form, advice.work_on))
     if is_relation_map(questionnaire.key) and result.means:
         blocks.append(rings_text(lang, questionnaire, result.means))
     if result.comments:
@@ -768,10 +768,10 @@ FORM_RISKS = {
 def _advice_text(lang: str, questionnaire: Questionnaire, form: str, work_on: Sequence[str]) -> str:
     """The form the scores support, what to work on, and that form's main risks (every form
     has them: the lightest one that fits the problems is the best)."""
-    return _form_text(lang, questionnaire, form, work_on) + "\n" + t(lang, FORM_RISKS[form])
+    return form_text(lang, questionnaire, form, work_on) + "\n" + t(lang, FORM_RISKS[form])
 
 
-def _form_text(lang: str, questionnaire: Questionnaire, form: str, work_on: Sequence[str]) -> str:
+def form_text(lang: str, questionnaire: Questionnaire, form: str, work_on: Sequence[str]) -> str:
     names = ", ".join(_item_label(lang, questionnaire, key) for key in work_on)
     if form == INTERWEAVE:
         return t(

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html as html_lib
 import io
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from domain.enums import Level, OrgType
+from domain.questionnaires import NETWERKTOETS
+from domain.results import collaboration_advice, lowest_items, widest_disagreement
 from domain.text import esc, pack_blocks, shorten
-from i18n import N_, decimal, signed, t, tn
+from i18n import N_, date_text, decimal, signed, t, tn
 from storage.summary import RoundSummary, Summary
 from views.agreements import choice
-from views.rounds import label, questionnaire_name
+from views.rounds import form_text, label, questionnaire_name
 from views.workgroups import day, trekker_names
 
 
@@ -411,32 +415,103 @@ def csv_bytes(lang: str, rows: Sequence[Sequence[Cell]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def report_lines(lang: str, summary: Summary) -> list[str]:
-    """The key figures of the one-page report (plain text)."""
-    lines = [
-        partners_from(lang, summary.partners, summary.organisations),
-    ]
+@dataclass(frozen=True)
+class Report:
+    """The one-page report, in words and numbers, for charts.report_page to lay out on A4."""
+
+    title: str
+    subtitle: str
+    sections: list[tuple[str, list[str]]]
+    chart_title: str = ""
+    labels: list[str] = field(default_factory=list)
+    means: list[float | None] = field(default_factory=list)
+    previous: list[float | None] | None = None
+    chart_after: int = 0  # the section the chart follows (the round's own)
+    footer: str = ""
+
+
+REPORT_GROUPS = 8
+REPORT_REVIEWS = 5
+
+
+def report(lang: str, summary: Summary) -> Report:
+    """What the one-page report says: who took part, the latest round (with its chart, what
+    to talk about and the advice), the working groups and the agreements, dated with the year."""
+    today = date_text(lang, summary.today, weekday=False, year=True)
+    sections: list[tuple[str, list[str]]] = []
+    participation = [partners_from(lang, summary.partners, summary.organisations)]
     for entry in summary.latest:
         invited = max(entry.round.invited, entry.result.respondents)
-        lines.append(
+        participation.append(
             t(
                 lang,
-                "{questionnaire}: {n} of {invited} answered",
+                "{questionnaire}, closed {day}: {n} of {invited} answered ({rate}%)",
                 questionnaire=questionnaire_name(lang, entry.questionnaire),
+                day=date_text(lang, entry.round.closes_at.date(), weekday=False, year=True),
                 n=entry.result.respondents,
                 invited=invited,
+                rate=round(100 * entry.result.respondents / invited) if invited else 0,
             )
         )
-    open_actions = sum(g.open for g in summary.groups)
-    overdue = sum(len(g.overdue) for g in summary.groups)
-    lines.append(
-        tn(lang, "{n} working group", "{n} working groups", len(summary.groups))
-        + ": "
-        + tn(lang, "{n} open action", "{n} open actions", open_actions)
-        + ", "
-        + tn(lang, "{n} overdue", "{n} overdue", overdue)
-    )
-    lines.append(
+    sections.append((t(lang, "Participation"), participation))
+    chart: dict[str, object] = {}
+    if summary.latest:
+        entry = summary.latest[0]
+        questionnaire, result = entry.questionnaire, entry.result
+        items = questionnaire.items
+        name = {item.key: label(lang, questionnaire, item) for item in items}
+        talk: list[str] = []
+        lowest = lowest_items(result.items, 3)
+        if lowest:
+            talk.append(
+                t(
+                    lang,
+                    "Lowest: {items}",
+                    items=", ".join(f"{name[s.key]} {decimal(lang, s.mean or 0)}" for s in lowest),
+                )
+            )
+        widest = widest_disagreement(result.items)
+        if widest is not None:
+            talk.append(
+                t(
+                    lang,
+                    "Most difference of opinion: {item} (scores from {low} to {high})",
+                    item=name[widest.key],
+                    low=widest.minimum,
+                    high=widest.maximum,
+                )
+            )
+        if questionnaire.key == NETWERKTOETS and (advice := collaboration_advice(result.means)):
+            talk.append(plain(form_text(lang, questionnaire, advice.form, advice.work_on)))
+        if talk:
+            sections.append((t(lang, "To talk about"), talk))
+        previous = result.previous_means
+        chart = {
+            "chart_after": len(sections) - 1,
+            "chart_title": t(
+                lang,
+                "{questionnaire}: average per item (1 to 10)",
+                questionnaire=questionnaire_name(lang, questionnaire),
+            ),
+            "labels": [name[item.key] for item in items],
+            "means": [result.means.get(item.key) for item in items],
+            "previous": [previous.get(item.key) for item in items] if previous else None,
+        }
+    groups = [
+        t(
+            lang,
+            "{group} ({trekkers}): {open}, {overdue}",
+            group=g.group.name,
+            trekkers=", ".join(tr.person.first_name for tr in g.group.trekkers) or "—",
+            open=tn(lang, "{n} open action", "{n} open actions", g.open),
+            overdue=tn(lang, "{n} overdue", "{n} overdue", len(g.overdue)),
+        )
+        for g in summary.groups[:REPORT_GROUPS]
+    ]
+    if len(summary.groups) > REPORT_GROUPS:
+        groups.append(t(lang, "and {n} more", n=len(summary.groups) - REPORT_GROUPS))
+    sections.append((t(lang, "Working groups"), groups or [t(lang, "No working groups yet.")]))
+    agreements = [
         tn(lang, "{n} agreement", "{n} agreements", len(summary.agreements))
         + "; "
         + t(
@@ -444,5 +519,34 @@ def report_lines(lang: str, summary: Summary) -> list[str]:
             "reviews in the coming 60 days: {upcoming}",
             upcoming=len(summary.upcoming_reviews),
         )
+    ]
+    agreements += [
+        t(
+            lang,
+            "{title}: review on {day}",
+            title=item.title,
+            day=date_text(lang, item.next_review_on, weekday=False, year=True),
+        )
+        for item in summary.upcoming_reviews[:REPORT_REVIEWS]
+        if item.next_review_on is not None
+    ]
+    sections.append((t(lang, "Agreements"), agreements))
+    return Report(
+        title=summary.network.name,
+        subtitle=t(lang, "Report of {day}", day=today),
+        sections=sections,
+        footer=t(
+            lang,
+            "Netwerkpols · the scores are anonymous: only totals of at least {k} people are shown.",
+            k=min((e.result.k for e in summary.latest), default=5),
+        ),
+        **chart,  # type: ignore[arg-type]
     )
-    return lines
+
+
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]\ufe0f?\\s*")
+
+
+def plain(html: str) -> str:
+    """A text of ours without its HTML and emoji (for a printed page, whose font has none)."""
+    return EMOJI.sub("", html_lib.unescape(re.sub(r"<[^>]+>", "", html))).strip()

@@ -148,10 +148,19 @@ async def test_summary_export_and_report(bot: BotHarness, world: World) -> None:
     [choice] = await bot.send(els, els, "/language")
     await bot.press(els, choice, "Nederlands")
 
-    [report] = await bot.send(els, els, "/report")
-    assert report.document is not None and report.document[0].endswith(".png")
-    page = Image.open(io.BytesIO(report.document[1]))
-    assert page.size == (827, 1169)  # A4 portrait at 100 dpi
+    # /report: one page for a meeting, as an A4 PDF and the same page as a sharp PNG.
+    pdf_message, png_message = await bot.send(els, els, "/report")
+    assert pdf_message.extra["media_group_id"] == png_message.extra["media_group_id"]
+    assert pdf_message.document is not None and png_message.document is not None
+    assert pdf_message.document[0].startswith("netwerkpols-verslag-")
+    pdf = pdf_message.document[1]
+    assert pdf.startswith(b"%PDF") and b"/MediaBox [ 0 0 595.44 841.68 ]" in pdf  # A4
+    year = str(bot.clock.now().year)
+    title = f"Wonen & Zorg Amersfoort — Verslag van {bot.clock.now().day} "
+    assert title.encode("utf-16-be") in pdf and year.encode("utf-16-be") in pdf
+    page = Image.open(io.BytesIO(png_message.document[1]))
+    assert page.size == (1654, 2338)  # A4 portrait at 200 dpi
+    assert "A4" in (png_message.caption or "")
 
 
 async def test_summary_of_an_empty_network_and_a_coordinator_of_two(

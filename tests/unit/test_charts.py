@@ -9,6 +9,7 @@ from PIL import Image
 
 from views import charts
 from views.charts import CURRENT, PREVIOUS, bar_chart, report_page, trend_chart
+from views.summary import Report
 
 
 def _pixels(png: bytes, colour: str) -> int:
@@ -41,9 +42,20 @@ def test_an_item_without_a_mean_has_no_bar() -> None:
 def test_trend_and_report_render_readable_sizes() -> None:
     trend = trend_chart("Netwerktoets", ["a", "b"], ["1 mei", "1 nov"], [[5.0, 6.0], [4.0, None]])
     assert Image.open(io.BytesIO(trend)).size[0] >= 900
-    page = report_page("Netwerk", ["3 partners"], ["a"], [7.5])
-    assert Image.open(io.BytesIO(page)).size == (827, 1169)
-    assert _pixels(page, CURRENT) > 0
+    report = Report(
+        "Netwerk",
+        "Verslag van 3 december 2026",
+        [("Deelname", ["3 partners"]), ("Werkgroepen", ["x " * 400])],
+        chart_title="Netwerktoets",
+        labels=["a"],
+        means=[7.5],
+    )
+    pdf, png = report_page(report, lang="nl")
+    assert Image.open(io.BytesIO(png)).size == (1654, 2338)  # A4 at 200 dpi
+    assert _pixels(png, CURRENT) > 0
+    assert pdf.startswith(b"%PDF") and b"/MediaBox [ 0 0 595.44 841.68 ]" in pdf  # A4 in points
+    # The document's title (UTF-16 in the PDF's info), with the year.
+    assert "Netwerk — Verslag van 3 december 2026".encode("utf-16-be") in pdf
 
 
 def test_the_ring_chart_draws_each_kind_on_its_ring() -> None:
