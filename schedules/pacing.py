@@ -20,7 +20,7 @@ from telegram.ext import AIORateLimiter
 
 from storage.db import SendInsideTransaction, in_transaction
 
-SENDING_ENDPOINTS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+SENDING_ENDPOINTS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
 # Questions, not messages: Telegram's message limits do not apply. AIORateLimiter would hold a
 # getChatMember on a group to the group's 20 a minute, so the 60th partner opening a round link
 # at once would wait three minutes (and, updates being handled in order, everyone with them).
