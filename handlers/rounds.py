@@ -218,7 +218,7 @@ async def results_command(update: Update, context: Context) -> None:
             if round_ is None:
                 raise Refusal(NO_ROUND_YET)
             if _wants_details(context.args):
-                details = await details_parts(session, round_, network, network.language)
+                details = await details_parts(session, round_, network.language)
             else:
                 shown = await results_parts(session, round_, network, network.language)
         if _wants_details(context.args):

@@ -113,20 +113,23 @@ async def _send_summary(context: Context, chat_id: int, summary: Summary, lang: 
 
 
 async def _send_export(context: Context, chat_id: int, summary: Summary, lang: str) -> None:
-    """One album: the workbook, and each of its sheets as a CSV file in the reader's
-    convention, with one caption under them all."""
-    tables = view.export_tables(lang, summary)
+    """One album: the workbook, and each of its sheets as a CSV file, with one caption under
+    them all. The files are the network's documents, passed on to colleagues: in the network's
+    language and its spreadsheet convention (a Dutch network: semicolons, decimal commas); the
+    caption speaks to the coordinator in theirs."""
+    files_lang = summary.network.language
+    tables = view.export_tables(files_lang, summary)
     stem = f"netwerkpols-{summary.today.isoformat()}"
-    workbook = await asyncio.to_thread(view.xlsx, lang, tables)
+    workbook = await asyncio.to_thread(view.xlsx, files_lang, tables)
     files = [(f"{stem}.xlsx", workbook)] + [
-        (f"{stem}-{table.key}.csv", view.csv_bytes(lang, table.rows)) for table in tables
+        (f"{stem}-{table.key}.csv", view.csv_bytes(files_lang, table.rows)) for table in tables
     ]
     caption = t(
         lang,
         "📎 Export of {network}: the workbook has one sheet per topic; the CSV files hold the "
         "same tables ({convention}).",
         network=esc(summary.network.name),
-        convention=t(lang, view.CSV_CONVENTION),
+        convention=t(lang, view.CSV_CONVENTIONS.get(files_lang, view.CSV_CONVENTIONS["en"])),
     )
     media = [
         InputMediaDocument(
@@ -142,10 +145,11 @@ async def _send_export(context: Context, chat_id: int, summary: Summary, lang: s
 
 async def _send_report(context: Context, chat_id: int, summary: Summary, lang: str) -> None:
     """One page for a meeting: an A4 PDF to print or attach, and the same page as a PNG for a
-    slide, in one album."""
-    page = view.report(lang, summary)
-    pdf, png = await asyncio.to_thread(charts.report_page, page, lang=lang)
-    stem = f"netwerkpols-{t(lang, REPORT_FILE)}-{summary.today.isoformat()}"
+    slide, in one album; in the network's language, the caption in the coordinator's."""
+    page_lang = summary.network.language  # a network's document, like the export
+    page = view.report(page_lang, summary)
+    pdf, png = await asyncio.to_thread(charts.report_page, page, lang=page_lang)
+    stem = f"netwerkpols-{t(page_lang, REPORT_FILE)}-{summary.today.isoformat()}"
     caption = t(
         lang,
         "📄 Report of {network}: A4 as PDF, and the same page as an image for a slide.",

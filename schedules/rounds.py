@@ -104,16 +104,13 @@ async def results_parts(
     return Results(text, markup, photo, caption)
 
 
-async def details_parts(
-    session: AsyncSession, round_: Round, network: Network, lang: str
-) -> list[str]:
+async def details_parts(session: AsyncSession, round_: Round, lang: str) -> list[str]:
     """All results of a published round: every item, the groups, the comments."""
     questionnaire = await store.questionnaire_of(session, round_.questionnaire)
     result = await store.round_result(session, round_)
     if not result.published:
         return []
-    invited = max(round_.invited, result.respondents)
-    return view.results_details(lang, network, round_, questionnaire, result, invited)
+    return view.results_details(lang, questionnaire, result)
 
 
 async def queue_details(
@@ -127,7 +124,7 @@ async def queue_details(
 ) -> bool:
     """Queue all results under the headline message they were asked from: once per message,
     however often its button is pressed; False if they were queued before."""
-    parts = len(await details_parts(session, round_, network, lang))
+    parts = len(await details_parts(session, round_, lang))
     queued = False
     for part in range(parts):
         row = await enqueue(
@@ -256,7 +253,7 @@ async def render_details(
         return None
     round_, network = found
     lang = str(item.payload.get("lang") or network.language)
-    parts = await details_parts(session, round_, network, lang)
+    parts = await details_parts(session, round_, lang)
     part = int(item.payload.get("part", 0))
     return Rendered(parts[part]) if part < len(parts) else None
 

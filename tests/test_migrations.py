@@ -158,7 +158,7 @@ async def test_the_anonymity_migration_keeps_every_published_result(
             assert network is not None
             for lang in ("nl", "en"):
                 shown = await results_parts(session, round_, network, lang)
-                parts = [shown.text, *await details_parts(session, round_, network, lang)]
+                parts = [shown.text, *await details_parts(session, round_, lang)]
                 if os.environ.get("NETWERKPOLS_WRITE_GOLDEN"):  # after a deliberate change
                     expected[lang] = {
                         "parts": parts,

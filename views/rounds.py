@@ -626,14 +626,7 @@ def results(
     return text, keyboard([button(t(lang, "📋 All results"), pack(Cb.ROUND_DETAILS, round_.id))])
 
 
-def results_details(
-    lang: str,
-    network: Network,
-    round_: Round,
-    questionnaire: Questionnaire,
-    result: RoundResult,
-    invited: int,
-) -> list[str]:
+def results_details(lang: str, questionnaire: Questionnaire, result: RoundResult) -> list[str]:
     """Every item with its average, change, range and spread, explained once in plain words;
     the advice's risks, the groups that may be shown, the comments."""
     name = esc(_text(lang, questionnaire, questionnaire.name))

@@ -333,7 +333,10 @@ def export_tables(lang: str, summary: Summary) -> list[Table]:
 DATE_FORMATS = {"nl": ("dd-mm-yyyy", "dd-mm-yyyy hh:mm"), "en": ("yyyy-mm-dd", "yyyy-mm-dd hh:mm")}
 CSV_DATES = {"nl": ("%d-%m-%Y", "%d-%m-%Y %H:%M"), "en": ("%Y-%m-%d", "%Y-%m-%d %H:%M")}
 CSV_SEPARATORS = {"nl": (";", ","), "en": (",", ".")}  # field separator, decimal sign
-CSV_CONVENTION = N_("comma-separated, decimal point, UTF-8")
+CSV_CONVENTIONS = {
+    "nl": N_("semicolons between fields, decimal commas, UTF-8"),
+    "en": N_("comma-separated, decimal point, UTF-8"),
+}
 
 
 def xlsx(lang: str, tables: Sequence[Table]) -> bytes:

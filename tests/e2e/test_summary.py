@@ -133,10 +133,18 @@ async def test_summary_export_and_report(bot: BotHarness, world: World) -> None:
     rows = list(csv.reader(io.StringIO(rounds_csv.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][5] == "5,00" and re.fullmatch(r"\d\d-\d\d-\d{4}", rows[1][1])
 
-    # An English reader gets the English conventions.
+    # The files are the network's documents: a coordinator who reads English gets them in the
+    # network's Dutch (the caption in English); an English network gets English conventions.
     [choice] = await bot.send(els, els, "/language")
     await bot.press(els, choice, "English")
     documents = await bot.send(els, els, "/export")
+    assert "semicolons between fields" in (documents[-1].caption or "")
+    files = {m.document[0]: m.document[1] for m in documents if m.document}
+    workbook = load_workbook(io.BytesIO(files[next(n for n in files if n.endswith(".xlsx"))]))
+    assert workbook.sheetnames[0] == "Rondes"
+    await bot.send(els, group, "/setup language en")
+    documents = await bot.send(els, els, "/export")
+    assert "comma-separated, decimal point" in (documents[-1].caption or "")
     files = {m.document[0]: m.document[1] for m in documents if m.document}
     workbook = load_workbook(io.BytesIO(files[next(n for n in files if n.endswith(".xlsx"))]))
     assert workbook.sheetnames == ["Rounds", "Actions", "Agreements", "Reviews", "Organisations"]
@@ -145,6 +153,7 @@ async def test_summary_export_and_report(bot: BotHarness, world: World) -> None:
     rows = list(csv.reader(io.StringIO(rounds_csv.decode("utf-8-sig"))))
     assert rows[0][0] == "Questionnaire" and rows[1][5] == "5.00"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", rows[1][1])
+    await bot.send(els, group, "/setup language nl")
     [choice] = await bot.send(els, els, "/language")
     await bot.press(els, choice, "Nederlands")
 

@@ -77,7 +77,7 @@ def test_the_headline_is_one_phone_screen_and_the_details_follow_on_request(
     if which == NETWERKTOETS:
         assert "🧭" in shown  # the advice
 
-    parts = results_details(lang, NETWORK, ROUND, questionnaire, result, invited=9)
+    parts = results_details(lang, questionnaire, result)
     everything = "\n".join(visible(p) for p in parts)
     explained = (
         "spreiding: hoe ver de cijfers uit elkaar liggen"
