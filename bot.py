@@ -44,6 +44,7 @@ from handlers.base import (
     services_of,
 )
 from handlers.menus import Menus
+from handlers.processor import ChatOrderedProcessor
 from i18n import compile_catalogs
 from schedules.dispatcher import Dispatcher
 from schedules.pacing import PacedRateLimiter
@@ -96,7 +97,7 @@ def build_application(
         .rate_limiter(
             PacedRateLimiter(chat_interval=settings.chat_send_interval_seconds, max_retries=3)
         )
-        .concurrent_updates(False)
+        .concurrent_updates(ChatOrderedProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

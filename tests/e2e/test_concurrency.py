@@ -1,0 +1,42 @@
+"""Nobody waits for somebody else: while the bot is busy with one person's update (here its
+reply to Anna hangs in Telegram), another person's update is handled; one person's updates
+still go strictly in order."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fakebot.world import World
+from tests.e2e.test_rounds import network_with_partners
+from tests.harness import BotHarness
+
+
+async def handled(bot: BotHarness, update_id: int | None, seconds: float = 10) -> bool:
+    """Whether the bot finished update_id within seconds (without waiting for anything else
+    it is doing, as BotHarness.settle would)."""
+    for _ in range(int(seconds / 0.02)):
+        if update_id in bot.application.processed:
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+async def test_another_chat_is_answered_while_one_hangs_and_each_chat_keeps_its_order(
+    bot: BotHarness, world: World
+) -> None:
+    setup = await network_with_partners(bot, world, 2)
+    anna, bram = setup.partners["Anna"], setup.partners["Bram"]
+    held = world.hold("sendMessage", chat_id=anna.id)
+    first = await world.send(anna, world.private_chat(anna), "/hulp")
+    await asyncio.wait_for(held.arrived.wait(), 10)
+    # Anna's second message waits for her first; Bram's is answered meanwhile.
+    second = await world.send(anna, world.private_chat(anna), "/privacy")
+    bram_asks = await world.send(bram, world.private_chat(bram), "/taal")
+    assert await handled(bot, bram_asks, seconds=3)  # well before a hung call times out
+    assert world.bot_messages(bram)[-1].buttons()  # the language choice
+    assert not await handled(bot, second, seconds=0.3)
+    assert first not in bot.application.processed
+    held.release()
+    await bot.settle([first, second])
+    texts = [m.text or "" for m in world.bot_messages(anna)]
+    assert texts[-2].startswith("Hallo Anna") and "Wie kan wat te weten komen" in texts[-1]
