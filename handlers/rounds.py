@@ -217,15 +217,16 @@ async def results_command(update: Update, context: Context) -> None:
             round_ = await _latest_round(session, network, ("closed",))
             if round_ is None:
                 raise Refusal(NO_ROUND_YET)
-            if _wants_details(context.args):
-                details = await details_parts(session, round_, network.language)
+            wants_details = _wants_details(context.args)
+            if wants_details:
+                parts = await details_parts(session, round_, network.language)
             else:
                 shown = await results_parts(session, round_, network, network.language)
-        if _wants_details(context.args):
-            for part in details or [t(network.language, NOT_PUBLISHED)]:
-                await reply(update, part)
-        else:
+        if not wants_details:
             await _send_results(context, chat.id, shown)
+            return
+        for part in parts or [t(network.language, NOT_PUBLISHED)]:
+            await reply(update, part)
         return
     lang = await update_language(update, context)
     async with context.unit_of_work() as session:
@@ -290,7 +291,8 @@ async def details_button(update: Update, context: Context) -> None:
 
 
 def _wants_details(args: list[str] | None) -> bool:
-    return bool(args) and args[0].lower() in DETAILS_WORDS  # type: ignore[index]
+    """/uitslag alles (or details, all): every item rather than the headline."""
+    return args is not None and len(args) > 0 and args[0].lower() in DETAILS_WORDS
 
 
 async def _send_results(context: Context, chat_id: int, shown: Results) -> None:

@@ -173,6 +173,12 @@ async def _round_and_network(session: AsyncSession, item: Outgoing) -> tuple[Rou
     return (round_, network) if network is not None else None
 
 
+async def _published(session: AsyncSession, item: Outgoing) -> tuple[Round, Network] | None:
+    """The row's round and network, if the round's results are published."""
+    found = await _round_and_network(session, item)
+    return found if found is not None and found[0].published else None
+
+
 async def render_announcement(
     session: AsyncSession, item: Outgoing, render: RenderContext
 ) -> Rendered | None:
@@ -248,8 +254,8 @@ async def render_details(
     session: AsyncSession, item: Outgoing, render: RenderContext
 ) -> Rendered | None:
     """One part of all results, asked for with the button under the headline."""
-    found = await _round_and_network(session, item)
-    if found is None or not found[0].published:
+    found = await _published(session, item)
+    if found is None:
         return None
     round_, network = found
     lang = str(item.payload.get("lang") or network.language)
@@ -262,8 +268,8 @@ async def render_chart(
     session: AsyncSession, item: Outgoing, render: RenderContext
 ) -> Rendered | None:
     """The results chart of a closed round, as a photo."""
-    found = await _round_and_network(session, item)
-    if found is None or not found[0].published:
+    found = await _published(session, item)
+    if found is None:
         return None
     round_, network = found
     questionnaire = await store.questionnaire_of(session, round_.questionnaire)

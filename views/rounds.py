@@ -542,36 +542,6 @@ def _arrow(lang: str, now: float, before: float | None) -> str:
     return f" {symbol} ({signed(lang, delta)})"
 
 
-def _results_title(
-    lang: str,
-    network: Network,
-    round_: Round,
-    questionnaire: Questionnaire,
-    result: RoundResult,
-    invited: int,
-) -> str:
-    name = esc(_text(lang, questionnaire, questionnaire.name))
-    return (
-        t(
-            lang,
-            "📊 <b>Results: {questionnaire}</b> — {network}",
-            questionnaire=name,
-            network=esc(network.name),
-        )
-        + "\n"
-        + tn(
-            lang,
-            "{n} of {invited} invited partners answered (closed {date}).",
-            "{n} of {invited} invited partners answered (closed {date}).",
-            result.respondents,
-            invited=invited,
-            date=when(
-                lang, round_.closed_at or round_.closes_at, network.timezone, with_time=False
-            ),
-        )
-    )
-
-
 HEADLINE_LOWEST = 3
 
 
@@ -585,7 +555,25 @@ def results(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The results in one phone screen: who answered, the lowest items, where opinions differ
     most, the advice; the rest (every item, the groups, the comments) behind a button."""
-    blocks = [_results_title(lang, network, round_, questionnaire, result, invited)]
+    name = esc(_text(lang, questionnaire, questionnaire.name))
+    closed = when(lang, round_.closed_at or round_.closes_at, network.timezone, with_time=False)
+    blocks = [
+        t(
+            lang,
+            "📊 <b>Results: {questionnaire}</b> — {network}",
+            questionnaire=name,
+            network=esc(network.name),
+        )
+        + "\n"
+        + tn(
+            lang,
+            "{n} of {invited} invited partners answered (closed {date}).",
+            "{n} of {invited} invited partners answered (closed {date}).",
+            result.respondents,
+            invited=invited,
+            date=closed,
+        )
+    ]
     previous = result.previous_means or {}
     lowest = lowest_items(result.items, HEADLINE_LOWEST)
     if lowest and not is_relation_map(questionnaire.key):

@@ -457,7 +457,10 @@ def report(lang: str, summary: Summary) -> Report:
             )
         )
     sections.append((t(lang, "Participation"), participation))
-    chart: dict[str, object] = {}
+    chart_after, chart_title = 0, ""
+    labels: list[str] = []
+    means: list[float | None] = []
+    before: list[float | None] | None = None
     if summary.latest:
         entry = summary.latest[0]
         questionnaire, result = entry.questionnaire, entry.result
@@ -488,18 +491,16 @@ def report(lang: str, summary: Summary) -> Report:
             talk.append(plain(form_text(lang, questionnaire, advice.form, advice.work_on)))
         if talk:
             sections.append((t(lang, "To talk about"), talk))
-        previous = result.previous_means
-        chart = {
-            "chart_after": len(sections) - 1,
-            "chart_title": t(
-                lang,
-                "{questionnaire}: average per item (1 to 10)",
-                questionnaire=questionnaire_name(lang, questionnaire),
-            ),
-            "labels": [name[item.key] for item in items],
-            "means": [result.means.get(item.key) for item in items],
-            "previous": [previous.get(item.key) for item in items] if previous else None,
-        }
+        chart_after = len(sections) - 1  # the chart follows the round's sections
+        chart_title = t(
+            lang,
+            "{questionnaire}: average per item (1 to 10)",
+            questionnaire=questionnaire_name(lang, questionnaire),
+        )
+        labels = [name[item.key] for item in items]
+        means = [result.means.get(item.key) for item in items]
+        if (previous := result.previous_means) is not None:
+            before = [previous.get(item.key) for item in items]
     groups = [
         t(
             lang,
@@ -543,7 +544,11 @@ def report(lang: str, summary: Summary) -> Report:
             "Netwerkpols · the scores are anonymous: only totals of at least {k} people are shown.",
             k=min((e.result.k for e in summary.latest), default=5),
         ),
-        **chart,  # type: ignore[arg-type]
+        chart_title=chart_title,
+        labels=labels,
+        means=means,
+        previous=before,
+        chart_after=chart_after,
     )
 
 
