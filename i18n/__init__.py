@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import os
 import threading
 from contextvars import ContextVar
 from functools import cache
@@ -38,10 +39,15 @@ def compile_catalogs() -> None:
                 continue
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file)
-            tmp_path = mo_path.with_suffix(".mo.tmp")
-            with tmp_path.open("wb") as mo_file:
-                write_mo(mo_file, catalog)
-            tmp_path.replace(mo_path)
+            # Several processes (test workers, two bots) may compile at once: each writes a
+            # file of its own and renames it into place, so the last rename wins whole.
+            tmp_path = mo_path.with_suffix(f".mo.{os.getpid()}.{threading.get_ident()}.tmp")
+            try:
+                with tmp_path.open("wb") as mo_file:
+                    write_mo(mo_file, catalog)
+                tmp_path.replace(mo_path)
+            finally:
+                tmp_path.unlink(missing_ok=True)
 
 
 @cache

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import multiprocessing
+import os
 import re
+import shutil
 import string
+import time
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from i18n import LOCALE_DIR, normalise, t, tn
@@ -117,3 +123,30 @@ def test_a_number_that_meets_a_noun_goes_through_ngettext() -> None:
         if any(found.group(1) not in NEVER_ONE_FIELDS for found in NUMBER_AND_NOUN.finditer(m.id))
     ]
     assert single_form == [], "\n".join(single_form)
+
+
+def _compile_in(locale_dir: str) -> None:
+    import i18n
+
+    i18n.LOCALE_DIR = Path(locale_dir)
+    for _ in range(25):
+        i18n.compile_catalogs()
+
+
+def test_processes_compiling_the_catalogs_at_once_each_leave_a_whole_catalog(tmp_path):
+    """Test workers (or two bots) that start together compile side by side without tripping."""
+    import i18n
+
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale, ignore=shutil.ignore_patterns("*.mo"))
+    for po_path in locale.glob("*/LC_MESSAGES/*.po"):  # newer than any .mo: always compiled
+        os.utime(po_path, (time.time() + 86_400, time.time() + 86_400))
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        pool.map(_compile_in, [str(locale)] * 8)
+    for po_path in locale.glob("*/LC_MESSAGES/*.po"):
+        with po_path.open("rb") as po_file:
+            expected = io.BytesIO()
+            write_mo(expected, read_po(po_file))
+        assert po_path.with_suffix(".mo").read_bytes() == expected.getvalue()
+    assert not list(locale.rglob("*.tmp"))
