@@ -47,10 +47,11 @@ from handlers.menus import Menus
 from handlers.processor import ChatOrderedProcessor
 from i18n import compile_catalogs
 from schedules.dispatcher import Dispatcher
-from schedules.pacing import PacedRateLimiter
+from schedules.pacing import OVERALL_PER_SECOND, LocalBudget, SendBudget, TelegramPacer
 from schedules.registry import RENDERERS
 from settings import Settings, SettingsError, load_settings
 from startup import StartupProblem, preflight
+from storage.budget import SharedBudget
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -76,6 +77,14 @@ async def post_shutdown(application: App) -> None:
     await services_of(application).database.dispose()
 
 
+def sending_budget(database: Database) -> SendBudget:
+    """Telegram's 30 messages a second are the bot's: on PostgreSQL every process draws its
+    turns from the database, on SQLite (one process) from memory."""
+    if database.is_sqlite:
+        return LocalBudget(OVERALL_PER_SECOND)
+    return SharedBudget(database.engine, OVERALL_PER_SECOND)
+
+
 def build_application(
     settings: Settings,
     *,
@@ -85,6 +94,7 @@ def build_application(
 ) -> App:
     """The whole bot: settings, database, handlers, the dispatcher job and the error handler."""
     compile_catalogs()
+    database = Database(settings.database_url)
     base = settings.telegram_api_base_url.rstrip("/")
     application: App = (
         ApplicationBuilder()  # type: ignore[assignment]
@@ -95,14 +105,15 @@ def build_application(
         .context_types(ContextTypes(context=Context))
         .defaults(Defaults(parse_mode=None, do_quote=False))
         .rate_limiter(
-            PacedRateLimiter(chat_interval=settings.chat_send_interval_seconds, max_retries=3)
+            TelegramPacer(
+                chat_interval=settings.chat_send_interval_seconds, budget=sending_budget(database)
+            )
         )
         .concurrent_updates(ChatOrderedProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    database = Database(settings.database_url)
     clock = clock or Clock()
     dispatcher = Dispatcher(
         database,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -104,3 +105,82 @@ def minimum_seconds(
         default=0.0,
     )
     return max(drain_time(total, limits.overall), slowest_chat)
+
+
+@dataclass
+class StrictLimits:
+    """Telegram's limits as a strict Telegram enforces them, modelled independently of the
+    bot's own limiter (which spaces messages out evenly): sliding windows, counted by arrival.
+    No more than 30 messages in any one second in all, 20 in any minute in one group and one
+    in any second in one chat. A message that does not fit is refused with 429, and its chat is
+    then blocked until the retry_after has passed: a message to it before that is refused
+    again and counted as an early retry (what gets a bot's limits tightened)."""
+
+    overall: tuple[int, float] = (30, 1.0)
+    per_group: tuple[int, float] = (20, 60.0)
+    per_chat: tuple[int, float] = (1, 1.0)
+    methods: frozenset[str] = SENDING_METHODS
+    clock: Callable[[], float] = time.monotonic
+    refused: int = 0
+    accepted: int = 0
+    early_retries: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    _overall: deque[float] = field(init=False, default_factory=deque)
+    _groups: dict[int, deque[float]] = field(init=False, default_factory=dict)
+    _chats: dict[int, deque[float]] = field(init=False, default_factory=dict)
+    _blocked: dict[int, float] = field(init=False, default_factory=dict)
+
+    def admit(self, chat_id: int, is_group: bool) -> None:
+        """Count a message to chat_id in, or refuse it with 429 (and block the chat)."""
+        now = self.clock()
+        blocked_until = self._blocked.get(chat_id, 0.0)
+        if now < blocked_until:
+            self.early_retries += 1
+            self._refuse(chat_id, blocked_until - now, now, "early retry")
+        windows = [
+            ("overall", self._overall, self.overall),
+            ("chat", self._chats.setdefault(chat_id, deque()), self.per_chat),
+        ]
+        if is_group:
+            windows.append(("group", self._groups.setdefault(chat_id, deque()), self.per_group))
+        for reason, log, shape in windows:
+            wait = self._wait(log, shape, now)
+            if wait > 0:
+                self._refuse(chat_id, wait, now, reason)
+        for _reason, log, _shape in windows:
+            log.append(now)
+        self.accepted += 1
+
+    def _refuse(self, chat_id: int, wait: float, now: float, reason: str) -> None:
+        self.refused += 1
+        self.reasons[reason] += 1
+        seconds = max(1, math.ceil(wait))
+        if reason != "early retry":  # an early retry is told what is left, not punished more
+            self._blocked[chat_id] = now + seconds
+        raise ApiError(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+
+    @staticmethod
+    def _wait(log: deque[float], shape: tuple[int, float], now: float) -> float:
+        """Seconds until the window has room for one more (0 when it has room now)."""
+        capacity, period = shape
+        while log and log[0] <= now - period:
+            log.popleft()
+        return 0.0 if len(log) < capacity else log[0] + period - now
+
+    def least_seconds(self, per_chat_counts: dict[int, int], groups: set[int]) -> float:
+        """The least time in which these messages, all due at once, fit these windows: the
+        last of the overall window's, each group's and each chat's."""
+
+        def span(count: int, shape: tuple[int, float]) -> float:
+            capacity, period = shape
+            return max(0, math.ceil(count / capacity) - 1) * period
+
+        total = sum(per_chat_counts.values())
+        slowest = max(
+            (
+                max(span(n, self.per_chat), span(n, self.per_group) if c in groups else 0.0)
+                for c, n in per_chat_counts.items()
+            ),
+            default=0.0,
+        )
+        return max(span(total, self.overall), slowest)

@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from fakebot import html
-from fakebot.limits import SENDING_METHODS, TelegramLimits
+from fakebot.limits import SENDING_METHODS, StrictLimits, TelegramLimits
 from fakebot.spec import (
     ApiError,
     UploadedFile,
@@ -56,7 +56,7 @@ class FakeBotApi:
         world: World | None = None,
         token: str = f"{BOT_ID}:TEST-token-for-the-fake-bot-api-000",
         *,
-        limits: TelegramLimits | None = None,
+        limits: TelegramLimits | StrictLimits | None = None,
     ) -> None:
         self.world = world or World()
         self.token = token
@@ -103,11 +103,13 @@ class FakeBotApi:
             )
             values.update(attached)
             self.world.calls.append((time.monotonic(), canonical, values))
-            for index, (target, injected) in enumerate(self.world.injected):
-                if target == canonical:
+            for index, (target, injected, chat) in enumerate(self.world.injected):
+                if target == canonical and chat in (None, values.get("chat_id")):
                     del self.world.injected[index]
                     raise injected
-            if self.limits is not None and canonical in SENDING_METHODS:
+            if self.limits is not None and canonical in getattr(
+                self.limits, "methods", SENDING_METHODS
+            ):
                 chat_id = int(values["chat_id"])
                 self.limits.admit(chat_id, is_group=chat_id < 0)
             implementation = METHODS.get(canonical)

@@ -208,7 +208,7 @@ class World:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.calls: list[tuple[float, str, dict[str, Any]]] = []
         self.rejections: list[tuple[str, int, str]] = []
-        self.injected: list[tuple[str, ApiError]] = []
+        self.injected: list[tuple[str, ApiError, int | None]] = []
         self.holds: list[Hold] = []
         self.webhook: dict[str, Any] | None = None
         # While set (see second_taps), every press is tapped twice and the second tap is put
@@ -517,9 +517,10 @@ class World:
         self.sent_log.append(message)
         return message
 
-    def inject(self, method: str, error: ApiError) -> None:
-        """Make the next call of method fail with error (a 429, a 502, ...)."""
-        self.injected.append((method, error))
+    def inject(self, method: str, error: ApiError, chat_id: int | None = None) -> None:
+        """Make the next call of method (to chat_id, if given) fail with error (a 429, a
+        502, ...)."""
+        self.injected.append((method, error, chat_id))
 
     def hold(self, method: str, chat_id: int | None = None) -> Hold:
         """Make the next call of method (to chat_id, if given) take effect but keep its answer

@@ -31,7 +31,7 @@ from domain.text import ALERT_LIMIT, shorten
 from handlers.menus import Menus
 from i18n import N_, person_language, set_today, t
 from schedules.dispatcher import Dispatcher
-from schedules.pacing import PacedRateLimiter
+from schedules.pacing import TelegramPacer
 from settings import Settings
 from storage import queries
 from storage.db import Database, after_commit, in_transaction
@@ -349,7 +349,7 @@ async def error_handler(update: object, context: Context) -> None:
         query = update.callback_query
         limiter = context.bot.rate_limiter
         if query is not None and not (
-            isinstance(limiter, PacedRateLimiter) and limiter.answered(query.id)
+            isinstance(limiter, TelegramPacer) and limiter.answered(query.id)
         ):
             await query.answer(shorten(_plain(text), ALERT_LIMIT), show_alert=True)
         elif update.effective_message is not None:

@@ -16,6 +16,7 @@ import socket
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from telegram import Bot, Message
@@ -28,11 +29,13 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.ext import ExtBot
 
 from domain.clock import Clock
 from i18n import set_today
 from schedules.kinds import IN_OFFICE_HOURS, RECHECK_AFTER_SEND
 from schedules.outbox import RenderContext, Rendered, Renderer, State
+from schedules.pacing import retry_after_seconds
 from storage import queries
 from storage.db import Database
 from storage.models import Network, Outgoing, Person
@@ -47,11 +50,6 @@ PARALLEL_CHATS = 32
 def backoff(attempts: int) -> dt.timedelta:
     """How long to wait before retry number attempts+1: 10 s doubling, capped at an hour."""
     return min(dt.timedelta(seconds=10 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
-def _retry_after_seconds(error: RetryAfter) -> float:
-    value = error.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 @dataclass
@@ -138,11 +136,18 @@ class Dispatcher:
             and_(Outgoing.state == State.PENDING, Outgoing.due_at <= now),
             and_(Outgoing.state == State.SENDING, Outgoing.lease_until < now),
         )
+        # A chat another process is sending to stays with it: two processes never pace the
+        # same chat each on its own (one message a second, 20 a minute in a group).
+        busy_elsewhere = select(Outgoing.chat_id).where(
+            Outgoing.state == State.SENDING,
+            Outgoing.lease_until >= now,
+            Outgoing.claimed_by != self.name,
+        )
         async with self.database.unit_of_work() as session:
             ids = list(
                 await session.scalars(
                     select(Outgoing.id)
-                    .where(due)
+                    .where(due, Outgoing.chat_id.not_in(busy_elsewhere))
                     .order_by(Outgoing.due_at, Outgoing.id)
                     .limit(self.batch_size)
                     .with_for_update(skip_locked=True)
@@ -216,8 +221,9 @@ class Dispatcher:
                 await self._follow_migration(item, error.new_chat_id)
                 sent = await self._send(error.new_chat_id, rendered)
         except RetryAfter as error:
-            # AIORateLimiter already waited and retried; try again no earlier than told.
-            wait = dt.timedelta(seconds=_retry_after_seconds(error))
+            # Telegram closed the chat for a while: the row waits in the queue, not in memory
+            # (the pacer holds every other message to that chat until then, too).
+            wait = dt.timedelta(seconds=retry_after_seconds(error))
             return await self._retry_at(item, self.clock.now() + wait, repr(error), count=False)
         except Forbidden as error:
             await self._mark_unreachable(item)
@@ -238,6 +244,10 @@ class Dispatcher:
         return await self._finish(item, State.SENT)
 
     async def _send(self, chat_id: int, rendered: Rendered) -> Message:
+        # After a 429 the row goes back to the queue for its retry_after: no retry in memory.
+        no_retry: dict[str, Any] = {}
+        if isinstance(self.bot, ExtBot) and self.bot.rate_limiter is not None:
+            no_retry["rate_limit_args"] = {"max_retries": 0}
         if rendered.photo is not None:
             return await self.bot.send_photo(
                 chat_id,
@@ -245,9 +255,14 @@ class Dispatcher:
                 caption=rendered.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=rendered.reply_markup,
+                **no_retry,
             )
         return await self.bot.send_message(
-            chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup
+            chat_id,
+            rendered.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=rendered.reply_markup,
+            **no_retry,
         )
 
     async def _finish_rechecked(

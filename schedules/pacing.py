@@ -1,30 +1,112 @@
-"""Pacing what the bot sends so Telegram never has to refuse it.
+"""Pacing what the bot sends so that Telegram never has to refuse it, and waiting as long as it
+says when it does.
 
-python-telegram-bot's AIORateLimiter keeps the overall rate (about 30 messages a second) and
-each group's (20 a minute). Telegram also asks for no more than about one message a second in
-one chat; PacedRateLimiter adds that, for replies and scheduled messages alike, so a reminder
-that follows a reply in the same chat waits its turn instead of earning a 429; and it lets
-questions to Telegram (who is a member?) through without queueing behind messages.
+Telegram asks a bot for about 30 messages a second in all, 20 a minute in one group and about
+one a second in one chat, and answers a message over a limit with 429 and a retry_after, until
+which that chat is closed to the bot. TelegramPacer keeps to all three:
+
+- **In all**: messages go out evenly spaced, 28 a second (a strict Telegram counts any one
+  second, so a burst that a leaky bucket would allow is already too much). The turns come from
+  a SendBudget: one of this process (LocalBudget), or one row in PostgreSQL that every bot
+  process on that database draws from (storage.budget.SharedBudget), so two processes together
+  stay under the ceiling.
+- **In one group**: no more than 20 in any minute (a sliding window).
+- **In one chat**: the next message goes out no sooner than chat_interval after Telegram
+  answered the previous one (ChatPacer), so no jitter can bring two closer.
+- **After a 429**: nothing more goes to that chat until its retry_after has passed; a reply then
+  tries again (a few times, when the wait is short), and the dispatcher, which asks for no
+  retries here, puts its row back in the queue for then.
+
+Edits of messages in private chats (a partner pressing through a round) are not messages to
+Telegram's limits; they skip the overall turns, so a crowd answering at once is not held to 30
+presses a second. Should Telegram ever refuse an edit with 429, edits take turns from then on.
+Questions to Telegram (who is a member?) and answers to button presses go straight through.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import logging
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
-from telegram.ext import AIORateLimiter
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
 
 from storage.db import SendInsideTransaction, in_transaction
 
+log = logging.getLogger(__name__)
+
 SENDING_ENDPOINTS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
-# Questions, not messages: Telegram's message limits do not apply. AIORateLimiter would hold a
-# getChatMember on a group to the group's 20 a minute, so the 60th partner opening a round link
-# at once would wait three minutes (and, updates being handled in order, everyone with them).
+EDITING_ENDPOINTS = frozenset(
+    {"editMessageText", "editMessageReplyMarkup", "editMessageCaption", "editMessageMedia"}
+)
+# Questions, not messages: Telegram's message limits do not apply. Holding a getChatMember to
+# a group's 20 a minute would keep the 60th partner opening a round link waiting minutes.
 UNPACED_ENDPOINTS = frozenset({"getChatMember", "getChat", "getMe", "answerCallbackQuery"})
+
+OVERALL_PER_SECOND = 28.0
+GROUP_WINDOW = (20, 60.0)
+# Spare time added to a sliding window, for a request the network delays on its way.
+WINDOW_MARGIN = 0.25
+# A reply waits out a retry_after up to this long, then gives up (the person can try again).
+REPLY_MAX_WAIT = 60.0
+
+
+class SendBudget(Protocol):
+    """Turns for sending, evenly spaced: take() returns when it is this sender's turn."""
+
+    async def take(self) -> None:
+        """Wait for the next turn."""
+
+
+# A sender that wakes this much after its turn (a busy moment) takes a new one instead of
+# going late: going late would bring it closer to the turns after it than their spacing.
+LATE = 0.04
+LATE_TRIES = 3
+
+
+async def take_turn(reserve: Callable[[], Coroutine[Any, Any, float]]) -> None:
+    """Wait for the turn reserve() claims (a moment on the event loop's clock); when woken too
+    late, claim another, a few times at most."""
+    loop = asyncio.get_running_loop()
+    for _ in range(LATE_TRIES):
+        at = await reserve()
+        delay = at - loop.time()
+        if delay <= 0:
+            return  # the budget had room now: no one is close behind
+        await asyncio.sleep(delay)
+        if loop.time() - at <= LATE:
+            return
+
+
+class LocalBudget:
+    """Evenly spaced turns within this process."""
+
+    def __init__(self, per_second: float = OVERALL_PER_SECOND) -> None:
+        self.spacing = 1.0 / per_second
+        self._next = 0.0
+
+    async def reserve(self) -> float:
+        """Claim the next turn; returns when it comes, on the event loop's clock."""
+        now = asyncio.get_running_loop().time()
+        at = max(self._next, now)
+        self._next = at + self.spacing
+        return at
+
+    async def take(self) -> None:
+        """Wait for the next turn."""
+        await take_turn(self.reserve)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """A 429's retry_after in seconds (PTB gives a timedelta or a number)."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 class ChatPacer:
@@ -64,18 +146,61 @@ class ChatPacer:
                 self._locks.pop(chat_id, None)
 
 
-class PacedRateLimiter(AIORateLimiter):
-    """AIORateLimiter plus one message per chat_interval seconds in each chat."""
+class GroupWindows:
+    """No more than count messages to one group in any period seconds: each message's moment
+    is reserved as it waits, so the next count-th comes a whole period (and a margin) later."""
 
-    def __init__(self, *, chat_interval: float, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, count: int, period: float) -> None:
+        self.count, self.period = count, period
+        self._sent: dict[int | str, deque[float]] = {}
+
+    def reserve(self, chat_id: int | str) -> float:
+        """Claim the group's next moment; returns how many seconds until it comes."""
+        now = time.monotonic()
+        sent = self._sent.setdefault(chat_id, deque(maxlen=self.count))
+        at = now
+        if len(sent) == self.count:
+            at = max(now, sent[0] + self.period + WINDOW_MARGIN)
+        sent.append(at)
+        if len(self._sent) > 10_000:
+            for old in [c for c, d in self._sent.items() if d[-1] < now - self.period]:
+                del self._sent[old]
+        return at - now
+
+
+class TelegramPacer(BaseRateLimiter[dict[str, Any]]):
+    """The bot's rate limiter (see the module's text). rate_limit_args={"max_retries": 0} on a
+    call asks for no retry after a 429: the caller has a better place to wait (the queue)."""
+
+    def __init__(
+        self,
+        *,
+        chat_interval: float,
+        budget: SendBudget | None = None,
+        max_retries: int = 3,
+    ) -> None:
         self.pacer = ChatPacer(chat_interval)
+        self.groups = GroupWindows(*GROUP_WINDOW)
+        self.budget: SendBudget = budget or LocalBudget()
+        self.max_retries = max_retries
+        self.edits_take_turns = False
+        self._blocked: dict[int | str, float] = {}
         self._answered: OrderedDict[str, None] = OrderedDict()
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
     def answered(self, callback_query_id: str) -> bool:
         """Whether this button press has been answered already (a second answer is refused
         by Telegram, so the error handler says it another way)."""
         return callback_query_id in self._answered
+
+    def blocked_for(self, chat_id: int | str) -> float:
+        """Seconds until Telegram takes messages to this chat again after a 429 (0: now)."""
+        return max(0.0, self._blocked.get(chat_id, 0.0) - time.monotonic())
 
     async def process_request(
         self,
@@ -84,7 +209,7 @@ class PacedRateLimiter(AIORateLimiter):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: dict[str, Any] | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         if in_transaction():
             raise SendInsideTransaction(f"{endpoint} called inside an open database transaction")
@@ -92,19 +217,58 @@ class PacedRateLimiter(AIORateLimiter):
             self._answered[str(data["callback_query_id"])] = None
             while len(self._answered) > 10_000:
                 self._answered.popitem(last=False)
-        if endpoint in UNPACED_ENDPOINTS:
-            return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")
-        if endpoint in SENDING_ENDPOINTS and chat_id is not None and self.pacer.interval > 0:
-            # The turn is taken last, right before the request goes out (after the overall and
-            # group limiters, and again for each retry), so the spacing is what Telegram sees.
-            send = callback
+        if endpoint in UNPACED_ENDPOINTS or chat_id is None:
+            return await callback(*args, **kwargs)
+        retries = (rate_limit_args or {}).get("max_retries", self.max_retries)
+        attempt = 0
+        while True:
+            try:
+                result: bool | dict[str, Any] | list[dict[str, Any]] = await self._paced(
+                    callback(*args, **kwargs), endpoint, chat_id
+                )
+                return result
+            except RetryAfter as error:
+                seconds = retry_after_seconds(error)
+                self._blocked[chat_id] = time.monotonic() + seconds
+                if endpoint in EDITING_ENDPOINTS and not self.edits_take_turns:
+                    log.warning("Telegram limits edits too: from now on they take turns")
+                    self.edits_take_turns = True
+                if attempt >= retries or seconds > REPLY_MAX_WAIT:
+                    raise
+                attempt += 1
+                log.info("%s to a chat waits %.0f s (Telegram's retry_after)", endpoint, seconds)
 
-            async def paced(*call_args: Any, **call_kwargs: Any) -> Any:
+    async def _paced(
+        self, request: Coroutine[Any, Any, Any], endpoint: str, chat_id: int | str
+    ) -> Any:
+        """Send request when every limit that applies allows it."""
+        try:
+            if endpoint in SENDING_ENDPOINTS:
                 async with self.pacer.turn(chat_id):
-                    return await send(*call_args, **call_kwargs)
+                    await self._wait_unblocked(chat_id)
+                    if _is_group(chat_id):
+                        await _sleep(self.groups.reserve(chat_id))
+                    await self.budget.take()
+                    return await request
+            await self._wait_unblocked(chat_id)
+            if endpoint in EDITING_ENDPOINTS and (self.edits_take_turns or _is_group(chat_id)):
+                await self.budget.take()
+            return await request
+        finally:
+            request.close()  # never awaited when waiting was cancelled: no warning for that
 
-            callback = paced
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+    async def _wait_unblocked(self, chat_id: int | str) -> None:
+        # A 429 that arrives while this waits moves the moment on: look again after waking.
+        while (delay := self.blocked_for(chat_id)) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(delay)
+
+
+def _is_group(chat_id: int | str) -> bool:
+    """Groups have negative ids (and public ones an @name)."""
+    return isinstance(chat_id, str) or chat_id < 0
+
+
+async def _sleep(delay: float) -> None:
+    if delay > 0:
+        await asyncio.sleep(delay)

@@ -223,6 +223,17 @@ class Outgoing(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column()
 
 
+class SendBudget(Base):
+    """The turns for sending to Telegram that every bot process on this database draws from:
+    when the next message may go out (PostgreSQL's own clock). One row per budget; see
+    storage.budget."""
+
+    __tablename__ = "send_budget"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Round(Base):
     """A score round: one questionnaire, answered anonymously by a network's partners."""
 

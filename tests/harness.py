@@ -23,6 +23,7 @@ from fakebot.world import Chat, Message, User
 from handlers.base import App, services_of
 from sandbox.local import start_local_bot, stop_local_bot
 from schedules.dispatcher import DispatchReport
+from schedules.pacing import TelegramPacer
 from settings import Settings
 
 SETTLE_TIMEOUT = 15.0
@@ -60,9 +61,10 @@ class BotHarness:
         self.app: App | None = None
         self.expected_rejections: list[tuple[str, int]] = []
 
-    def inject(self, method: str, error: ApiError) -> None:
-        """Make the fake fail the next call of method with error, and expect that refusal."""
-        self.world.inject(method, error)
+    def inject(self, method: str, error: ApiError, chat_id: int | None = None) -> None:
+        """Make the fake fail the next call of method (to chat_id, if given) with error, and
+        expect that refusal."""
+        self.world.inject(method, error, chat_id)
         self.expected_rejections.append((method, error.status))
 
     def lift_group_limit(self) -> None:
@@ -70,8 +72,8 @@ class BotHarness:
         send hundreds of commands in a group and would otherwise wait 3 s per reply (the fake
         enforces no limits unless told to)."""
         limiter = self.application.bot.rate_limiter
-        assert limiter is not None
-        limiter._group_max_rate = 0  # type: ignore[attr-defined]
+        assert isinstance(limiter, TelegramPacer)
+        limiter.groups.count = 1_000_000
 
     @property
     def application(self) -> App:

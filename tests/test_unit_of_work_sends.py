@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from schedules.kinds import Queued
-from schedules.pacing import PacedRateLimiter
+from schedules.pacing import TelegramPacer
 from schedules.registry import RENDERERS, one_registry
 from storage.db import Database, SendInsideTransaction, after_commit, in_transaction
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 async def test_a_telegram_call_inside_a_transaction_is_refused(database: Database) -> None:
-    limiter = PacedRateLimiter(chat_interval=0)
+    limiter = TelegramPacer(chat_interval=0)
     calls: list[str] = []
 
     async def send(**_: object) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+from fakebot.spec import ApiError
 from fakebot.world import World
 from tests.e2e.test_rounds import network_with_partners
 from tests.harness import BotHarness
@@ -40,3 +41,26 @@ async def test_another_chat_is_answered_while_one_hangs_and_each_chat_keeps_its_
     await bot.settle([first, second])
     texts = [m.text or "" for m in world.bot_messages(anna)]
     assert texts[-2].startswith("Hallo Anna") and "Wie kan wat te weten komen" in texts[-1]
+
+
+async def test_a_reply_telegram_refuses_for_a_while_waits_it_out_and_others_are_answered(
+    bot: BotHarness, world: World
+) -> None:
+    """Telegram answers Anna's reply with 429 and retry_after 2: the bot tries again only
+    after those two seconds (Anna gets her answer), and Bram is answered meanwhile."""
+    setup = await network_with_partners(bot, world, 2)
+    anna, bram = setup.partners["Anna"], setup.partners["Bram"]
+    refusal = ApiError(429, "Too Many Requests: retry after 2", retry_after=2)
+    bot.inject("sendMessage", refusal, chat_id=anna.id)
+    asks = await world.send(anna, world.private_chat(anna), "/hulp")
+    bram_asks = await world.send(bram, world.private_chat(bram), "/taal")
+    assert await handled(bot, bram_asks, seconds=1.5)
+    assert asks not in bot.application.processed
+    await bot.settle([asks])
+    tries = [
+        at
+        for at, method, values in world.calls
+        if method == "sendMessage" and values.get("chat_id") == anna.id
+    ][-2:]
+    assert tries[1] - tries[0] >= 2.0
+    assert world.bot_messages(anna)[-1].text.startswith("Hallo Anna")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fakebot.limits import TelegramLimits, minimum_seconds
+from fakebot.limits import StrictLimits, TelegramLimits, minimum_seconds
 from fakebot.spec import ApiError
 
 
@@ -90,3 +90,59 @@ def test_minimum_time_the_limits_allow(
     counts: dict[int, int], groups: set[int], seconds: float
 ) -> None:
     assert minimum_seconds(counts, groups, TelegramLimits()) == pytest.approx(seconds)
+
+
+def strict_refused(limits: StrictLimits, chat_id: int) -> int | None:
+    """The retry_after of a refusal by the strict model, or None when admitted."""
+    try:
+        limits.admit(chat_id, is_group=chat_id < 0)
+    except ApiError as error:
+        assert error.status == 429
+        return int(error.parameters["retry_after"])
+    return None
+
+
+def test_the_strict_model_counts_any_one_second_so_no_burst_of_a_bucket_fits() -> None:
+    ticks = Ticks()
+    limits = StrictLimits(clock=ticks)
+    for n in range(30):
+        assert strict_refused(limits, 1000 + n) is None
+        ticks.now += 0.02  # 30 in 0.6 s
+    assert strict_refused(limits, 2000) == 1
+    ticks.now = 100.0 + 1 / 30  # a leaky bucket of 30 would take one more now
+    assert strict_refused(limits, 2001) == 1
+    ticks.now = 101.0 + 1e-9  # the first has left the window
+    assert strict_refused(limits, 2002) is None
+    assert limits.reasons == {"overall": 2}
+
+
+def test_a_refused_chat_stays_closed_until_its_retry_after_and_early_tries_are_counted() -> None:
+    ticks = Ticks()
+    limits = StrictLimits(clock=ticks)
+    assert strict_refused(limits, 42) is None
+    ticks.now += 0.5
+    assert strict_refused(limits, 42) == 1  # one a second in one chat
+    ticks.now += 0.7  # the chat's window has room again, but retry_after has not passed
+    assert strict_refused(limits, 42) == 1
+    assert limits.early_retries == 1
+    ticks.now += 0.31
+    assert strict_refused(limits, 42) is None
+    assert strict_refused(limits, 43) is None
+
+
+def test_twenty_in_any_minute_in_one_group_by_the_strict_model() -> None:
+    ticks = Ticks()
+    limits = StrictLimits(clock=ticks)
+    for _ in range(20):
+        assert strict_refused(limits, -5) is None
+        ticks.now += 1.01
+    assert strict_refused(limits, -5) == 40
+    assert limits.reasons == {"group": 1}
+
+
+def test_the_least_time_of_the_strict_windows() -> None:
+    limits = StrictLimits()
+    assert limits.least_seconds({1: 1}, set()) == 0
+    assert limits.least_seconds({n: 1 for n in range(61)}, set()) == 2.0
+    assert limits.least_seconds({1: 3}, set()) == 2.0  # one a second in one chat
+    assert limits.least_seconds({-1: 21}, {-1}) == 60.0

@@ -1,0 +1,119 @@
+"""The bot's own limiter, with Telegram simulated by a callback (no network): turns evenly
+spaced, a group's minute window, a chat closed until its retry_after, replies that try again
+and queue rows that do not, and edits in private chats that skip the turns until Telegram
+says otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from schedules.pacing import GroupWindows, LocalBudget, TelegramPacer
+
+
+class Telegram:
+    """A pretend Telegram: records when each call arrived, refuses the first `refuse` calls
+    with 429 and retry_after."""
+
+    def __init__(self, refuse: int = 0, retry_after: float = 0.3) -> None:
+        self.calls: list[tuple[float, str]] = []
+        self.refuse = refuse
+        self.retry_after = retry_after
+
+    def endpoint(self, name: str) -> Any:
+        async def call(**_: object) -> bool:
+            self.calls.append((asyncio.get_running_loop().time(), name))
+            if self.refuse:
+                self.refuse -= 1
+                raise RetryAfter(dt.timedelta(seconds=self.retry_after))  # type: ignore[arg-type]
+            return True
+
+        return call
+
+
+async def send(
+    pacer: TelegramPacer, telegram: Telegram, endpoint: str, chat_id: int, **limit_args: Any
+) -> object:
+    return await pacer.process_request(
+        telegram.endpoint(endpoint), (), {}, endpoint, {"chat_id": chat_id}, limit_args or None
+    )
+
+
+async def test_turns_are_evenly_spaced_with_no_burst_even_when_all_are_due_at_once() -> None:
+    budget = LocalBudget(per_second=50)
+    pacer = TelegramPacer(chat_interval=0, budget=budget)
+    telegram = Telegram()
+    await asyncio.gather(*(send(pacer, telegram, "sendMessage", 1000 + n) for n in range(20)))
+    times = sorted(at for at, _ in telegram.calls)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.02 - 0.005  # 1/50 s, give or take the event loop's resolution
+    assert times[-1] - times[0] >= 19 * 0.02 - 0.01
+
+
+def test_a_group_gets_twenty_in_a_minute_then_waits_for_the_window() -> None:
+    windows = GroupWindows(20, 60.0)
+    assert [windows.reserve(-1) for _ in range(20)] == [0.0] * 20
+    wait = windows.reserve(-1)
+    assert 60.0 <= wait <= 60.5
+    assert windows.reserve(-2) == 0.0  # another group is not held up
+
+
+async def test_a_reply_waits_out_a_429_and_nothing_reaches_that_chat_before_then() -> None:
+    pacer = TelegramPacer(chat_interval=0)
+    telegram = Telegram(refuse=1, retry_after=0.3)
+    first = asyncio.create_task(send(pacer, telegram, "sendMessage", 42))
+    await asyncio.sleep(0.05)
+    other_chat = await send(pacer, telegram, "sendMessage", 43)  # not held up
+    assert await first is True and other_chat is True
+    to_42 = [at for at, _ in telegram.calls[:1]] + [at for at, _ in telegram.calls[2:]]
+    assert len(to_42) == 2 and to_42[1] - to_42[0] >= 0.3
+    assert pacer.blocked_for(42) == 0
+
+
+async def test_a_queued_message_asks_for_no_retry_and_leaves_the_chat_closed() -> None:
+    pacer = TelegramPacer(chat_interval=0)
+    telegram = Telegram(refuse=1, retry_after=2)
+    with pytest.raises(RetryAfter):
+        await send(pacer, telegram, "sendMessage", 42, max_retries=0)
+    assert len(telegram.calls) == 1
+    assert 1.5 < pacer.blocked_for(42) <= 2
+
+
+async def test_a_long_retry_after_is_not_waited_out_by_a_reply() -> None:
+    pacer = TelegramPacer(chat_interval=0)
+    telegram = Telegram(refuse=1, retry_after=3600)
+    with pytest.raises(RetryAfter):
+        await send(pacer, telegram, "sendMessage", 42)
+    assert len(telegram.calls) == 1
+
+
+async def test_private_edits_skip_the_turns_until_telegram_refuses_one() -> None:
+    budget = LocalBudget(per_second=10)
+    pacer = TelegramPacer(chat_interval=0, budget=budget)
+    telegram = Telegram()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await asyncio.gather(*(send(pacer, telegram, "editMessageText", 1000 + n) for n in range(10)))
+    assert loop.time() - started < 0.3  # ten turns would take 0.9 s
+    telegram.refuse, telegram.retry_after = 1, 0.1
+    await send(pacer, telegram, "editMessageText", 7)
+    assert pacer.edits_take_turns
+    started = loop.time()
+    await asyncio.gather(*(send(pacer, telegram, "editMessageText", 2000 + n) for n in range(5)))
+    assert loop.time() - started >= 0.35
+
+
+async def test_questions_and_answers_to_presses_go_straight_through() -> None:
+    budget = LocalBudget(per_second=1)
+    pacer = TelegramPacer(chat_interval=5, budget=budget)
+    telegram = Telegram()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for endpoint in ("getChatMember", "answerCallbackQuery", "getChatMember"):
+        await send(pacer, telegram, endpoint, 42)
+    assert loop.time() - started < 0.2
