@@ -30,12 +30,12 @@ import sqlalchemy as sa
 from sqlalchemy import func, insert, select, text
 
 from bench.bare import answer_data, answer_round_bare, bare_application, stop
+from bench.dispatch_process import KIND, render_bench_note
 from domain.questionnaires import NETWERKTOETS
-from fakebot.limits import TelegramLimits, minimum_seconds
+from fakebot.limits import StrictLimits
 from fakebot.server import FakeBotApi
 from fakebot.world import BOT_ID, MEMBER, OWNER, World
 from schedules.dispatcher import Dispatcher
-from schedules.outbox import RenderContext, Rendered
 from storage import rounds as store
 from storage.db import Database
 from storage.migrate import upgrade
@@ -546,22 +546,9 @@ async def bench_memory(backend: str, url: str, size: dict[str, int], api: FakeBo
     ]
 
 
-async def _render_bench_note(
-    session: Any, item: Outgoing, render: RenderContext
-) -> Rendered | None:
-    return Rendered(str(item.payload["text"]))
-
-
-async def bench_dispatch(
-    backend: str, url: str, size: dict[str, int], api: FakeBotApi
-) -> list[Row]:
-    """Due messages to many groups and private chats, the fake enforcing Telegram's limits:
-    wall time vs the least time those limits allow, and how many 429s the fake served."""
-    limits = TelegramLimits()
-    api.limits = limits
-    world = api.world
-    bot = BotHarness(api, url, _clock(), chat_send_interval_seconds=1.0)
-    await bot.start()
+def _dispatch_world(world: World, size: dict[str, int]) -> tuple[list[int], list[int]]:
+    """The groups (the bot a member) and the private chats (started) that the due messages
+    go to."""
     groups = []
     for number in range(size["dispatch_groups"]):
         group = world.group(f"Netwerk {number}", admins=[world.user(f"Beheerder {number}")])
@@ -573,11 +560,18 @@ async def bench_dispatch(
         user.started = True
         world.private_chat(user)
         people.append(user.id)
+    return groups, people
+
+
+async def _queue_due(
+    database: Database, groups: list[int], people: list[int], size: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Due messages, all at once, spread as a day's work would be: each turn reaches every
+    chat once."""
     per_group, per_person = size["dispatch_group_messages"], size["dispatch_private_messages"]
-    # Spread out as a day's work would be: each turn reaches every chat once.
     rows = [
         {
-            "kind": "bench_note",
+            "kind": KIND,
             "chat_id": chat_id,
             "payload": {"text": f"Bericht {turn + 1}"},
             "due_at": START,
@@ -591,34 +585,95 @@ async def bench_dispatch(
             *(people if turn < per_person else []),
         ]
     ]
-    async with bot.services.database.unit_of_work() as session:
+    async with database.unit_of_work() as session:
         await session.execute(insert(Outgoing), rows)
+    return rows
+
+
+def _dispatch_row(
+    backend: str,
+    what: str,
+    rows: list[dict[str, Any]],
+    groups: list[int],
+    limits: StrictLimits,
+    wall: float,
+) -> Row:
+    least = limits.least_seconds(dict(Counter(row["chat_id"] for row in rows)), set(groups))
+    return Row(
+        backend,
+        f"dispatch {len(rows)} messages {what} at a strict Telegram's limits "
+        f"({limits.refused} × 429, {limits.early_retries} retried early): wall s",
+        wall,
+        least,
+        "s",
+        1.10,
+    )
+
+
+async def bench_dispatch(
+    backend: str, url: str, size: dict[str, int], api: FakeBotApi
+) -> list[Row]:
+    """Due messages to many groups and private chats, against a fake that enforces Telegram's
+    limits as a strict Telegram does (StrictLimits: sliding windows, a chat blocked after a
+    429 until its retry_after; not the bot's own model): wall time vs the least time those
+    limits allow. On PostgreSQL also with two bot processes sharing the database."""
+    limits = StrictLimits()
+    api.limits = limits
+    bot = BotHarness(api, url, _clock(), chat_send_interval_seconds=1.0)
+    await bot.start()
+    groups, people = _dispatch_world(api.world, size)
+    rows = await _queue_due(bot.services.database, groups, people, size)
     dispatcher = Dispatcher(
         bot.services.database,
         bot.application.bot,
         bot.clock,
-        {"bench_note": _render_bench_note},
+        {KIND: render_bench_note},
         batch_size=bot.settings.dispatch_batch_size,
     )
     wall = time.perf_counter()
     report = await dispatcher.run_until_idle(max_rounds=100_000)
     wall = time.perf_counter() - wall
     await bot.stop()
-    api.limits = None
     assert report.outcomes == {"sent": len(rows)}, report.outcomes
-    counts = Counter(row["chat_id"] for row in rows)
-    least = minimum_seconds(dict(counts), set(groups), limits)
-    return [
-        Row(
-            backend,
-            f"dispatch {len(rows)} messages at Telegram's limits "
-            f"({limits.refused} × 429 served): wall s",
-            wall,
-            least,
-            "s",
-            1.10,
+    result = [_dispatch_row(backend, "from one process", rows, groups, limits, wall)]
+    if backend == "postgresql":
+        result.append(await _dispatch_two_processes(url, size, api))
+    api.limits = None
+    return result
+
+
+async def _dispatch_two_processes(url: str, size: dict[str, int], api: FakeBotApi) -> Row:
+    """The same messages sent by two bot processes (bench.dispatch_process) on one database:
+    from the first message Telegram takes to the last."""
+    limits = StrictLimits()
+    api.limits = limits
+    api.world = World()
+    groups, people = _dispatch_world(api.world, size)
+    database = Database(url)
+    async with database.unit_of_work() as session:
+        await session.execute(sa.delete(Outgoing))
+    rows = await _queue_due(database, groups, people, size)
+    await database.dispose()
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.dispatch_process",
+            url,
+            api.base_url,
+            api.token,
+            name,
+            cwd=ROOT.parent,
         )
+        for name in ("one", "two")
     ]
+    for process in processes:
+        assert await process.wait() == 0, "bench.dispatch_process failed"
+    sent = [at for at, method, _ in api.world.calls if method == "sendMessage"]
+    assert limits.accepted == len(rows), (limits.accepted, len(rows))
+    return _dispatch_row(
+        "postgresql", "from two processes", rows, groups, limits, max(sent) - min(sent)
+    )
 
 
 async def bench_peak_memory(backend: str, size: dict[str, int]) -> list[Row]:

@@ -64,10 +64,11 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
         return cast(Services, self.application.bot_data["services"])
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """One transaction for this update: committed at the end, rolled back on any error."""
+    async def unit_of_work(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
+        """One transaction for this update: committed at the end, rolled back on any error
+        (read_only: see Database.unit_of_work)."""
         set_today(self.services.clock.now().date())  # 'this year' in dates, by the bot's clock
-        async with self.services.database.unit_of_work() as session:
+        async with self.services.database.unit_of_work(read_only=read_only) as session:
             yield session
 
 

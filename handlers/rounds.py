@@ -212,7 +212,8 @@ async def results_command(update: Update, context: Context) -> None:
     user = update.effective_user
     assert chat is not None and user is not None
     if is_group(chat):
-        async with context.unit_of_work() as session:
+        # Reading only (the chart is drawn meanwhile): on SQLite it holds up no press.
+        async with context.unit_of_work(read_only=True) as session:
             network = await group_network(session, chat.id)
             round_ = await _latest_round(session, network, ("closed",))
             if round_ is None:
@@ -229,7 +230,7 @@ async def results_command(update: Update, context: Context) -> None:
             await reply(update, part)
         return
     lang = await update_language(update, context)
-    async with context.unit_of_work() as session:
+    async with context.unit_of_work(read_only=True) as session:
         coordinated = await coordinated_by(session, user.id)
         choices: list[tuple[Round, str]] = []
         for member in coordinated:
@@ -252,7 +253,7 @@ async def results_button(update: Update, context: Context) -> None:
     assert query is not None
     _, args = unpack(query.data)
     lang = await update_language(update, context)
-    async with context.unit_of_work() as session:
+    async with context.unit_of_work(read_only=True) as session:
         round_ = await session.get(Round, int_arg(args, 0))
         if round_ is None or round_.state != "closed":
             raise Refusal(NO_LONGER_ACTIVE)

@@ -70,7 +70,8 @@ async def _way_in(update: Update, context: Context, lang: str) -> None:
 
 
 async def _deliver(context: Context, person_id: int, network_id: int, deliver: Deliver) -> None:
-    async with context.unit_of_work() as session:
+    # Only reading, however long it takes: on SQLite no partner's press waits for it.
+    async with context.unit_of_work(read_only=True) as session:
         member = await coordinator_membership(session, network_id, person_id)
         person = member.person
         network = await session.get(Network, network_id)

@@ -63,9 +63,11 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
     """WAL for concurrent readers, foreign keys on, and every transaction taking the write lock
-    up front: a deferred transaction that later writes can lose its update or fail 'locked'."""
+    up front: a deferred transaction that later writes can lose its update or fail 'locked'.
+    A read-only engine's transactions take no lock at all (WAL readers see the last commit)
+    and its connections refuse to write."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -79,11 +81,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Deleted rows (a submitted draft, an earlier version of a round's counts) are zeroed
         # in the file instead of lingering in free space where a file reader could find them.
         cursor.execute("PRAGMA secure_delete=ON")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def without_nul(value: Any) -> Any:
@@ -108,14 +112,15 @@ def _strip_nul(engine: AsyncEngine) -> None:
         return statement, without_nul(parameters)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for url, with the SQLite settings applied where it is SQLite."""
+def create_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An async engine for url, with the SQLite settings applied where it is SQLite (read_only:
+    for units of work that only read, see Database.reading)."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, read_only=read_only)
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_async_engine(url, **kwargs)
@@ -186,6 +191,16 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.readers = self.sessions
+        database = make_url(url).database
+        if self.is_sqlite and database and database != ":memory:":
+            # A second engine on the same file for reading: its transactions take no lock.
+            self.reader_engine: AsyncEngine | None = create_engine(
+                url, read_only=True, **engine_kwargs
+            )
+            self.readers = async_sessionmaker(self.reader_engine, expire_on_commit=False)
+        else:
+            self.reader_engine = None
         self.on_roles_changed: RolesChanged | None = None
 
     @property
@@ -194,13 +209,17 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+    async def unit_of_work(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
         """One transaction: committed once when the block ends, rolled back if it raises.
-        What the block registered with after_commit (the replies) runs after the commit."""
+        What the block registered with after_commit (the replies) runs after the commit.
+
+        read_only: a unit that only reads (a summary, an export). On SQLite it holds no lock,
+        so a long one keeps no partner's button press waiting, and it cannot write."""
         unit = _Unit()
         token = _unit.set(unit)
+        sessions = self.readers if read_only else self.sessions
         try:
-            async with self.sessions() as session, session.begin():
+            async with sessions() as session, session.begin():
                 yield session
         finally:
             unit.open = False
@@ -218,3 +237,5 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self.reader_engine is not None:
+            await self.reader_engine.dispose()

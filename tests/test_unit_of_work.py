@@ -7,7 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import OperationalError
 
 from storage.db import Database
 from storage.models import Outgoing
@@ -67,3 +68,20 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None
         assert (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
         assert (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
     await database.dispose()
+
+
+async def test_a_long_reading_unit_holds_up_no_writer_and_cannot_write(database: Database) -> None:
+    """A summary reads for seconds on a big network: meanwhile a partner's press (a write)
+    goes through at once, on SQLite too; the reading unit sees its own snapshot and cannot
+    write (on SQLite it is refused; its rows are never flushed anyway)."""
+    first = await _counter(database)
+    async with database.unit_of_work(read_only=True) as session:
+        seen = await session.scalar(select(func.count()).select_from(Outgoing))
+        written = await asyncio.wait_for(_counter(database), timeout=5)  # not 30 s busy
+        assert written == first + 1 and seen == 1
+    if database.is_sqlite:
+        with pytest.raises(OperationalError, match="readonly"):
+            async with database.unit_of_work(read_only=True) as session:
+                await session.execute(delete(Outgoing))
+    async with database.unit_of_work() as session:
+        assert await session.scalar(select(func.count()).select_from(Outgoing)) == 2

@@ -106,8 +106,10 @@ async def test_a_database_reader_cannot_pair_people_with_scores(
         changed = {table for table in before if before[table] != after[table]}
         # The draft goes, a hash joins the voters, the one tally row is rewritten: nothing
         # else, so no row of this submit exists to pair with anything by order, and no time
-        # is written anywhere.
-        assert changed == {"draft", "round_voter", "round_tally"}, changed
+        # is written anywhere. (On PostgreSQL the sending budget moves with every message the
+        # bot sends, here the thanks: its one row holds the next turn, and no chat, no person.)
+        assert changed - {"send_budget"} == {"draft", "round_voter", "round_tally"}, changed
+        assert all(name == "telegram" for name, _moment in after["send_budget"])
         assert len(after["round_tally"]) == 1 and len(after["draft"]) == 0
         [(_, voter)] = after["round_voter"] - before["round_voter"]
         assert len(voter) == 64 and not any(str(i) in voter for i in ids)
