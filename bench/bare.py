@@ -3,7 +3,9 @@ database. Imports nothing of Netwerkpols, so its memory is the framework's floor
 
 from __future__ import annotations
 
+import asyncio
 import random
+import sys
 import time
 from typing import Any
 
@@ -22,7 +24,13 @@ def answer_data(round_id: int) -> list[str]:
     return [*scores, f"rc:{round_id}", f"rv:{round_id}"]
 
 
-async def bare_application(api: FakeBotApi, *, callback: bool = False) -> RecordingApplication:
+async def bare_application(
+    api: FakeBotApi | None = None,
+    *,
+    callback: bool = False,
+    token: str = "",
+    base_url: str = "",
+) -> RecordingApplication:
     """Started and polling: answers and edits on a press, or echoes a command."""
 
     async def press(update: Update, context: Any) -> None:
@@ -38,8 +46,8 @@ async def bare_application(api: FakeBotApi, *, callback: bool = False) -> Record
     application = (
         Application.builder()
         .application_class(RecordingApplication)
-        .token(api.token)
-        .base_url(f"{api.base_url}/bot")
+        .token(api.token if api else token)
+        .base_url(f"{api.base_url if api else base_url}/bot")
         .build()
     )
     application.add_handler(
@@ -81,3 +89,14 @@ async def answer_round_bare(api: FakeBotApi, partners: int) -> tuple[float, int]
     cpu = time.process_time() - cpu
     await stop(bare)
     return cpu, len(ids)
+
+
+async def serve(base_url: str, token: str) -> None:
+    """Answer presses until stdin closes (bench.crowd runs this as its own process)."""
+    bare = await bare_application(callback=True, token=token, base_url=base_url)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await stop(bare)
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(*sys.argv[1:3]))

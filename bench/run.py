@@ -29,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import func, insert, select, text
 
+from bench import crowd
 from bench.bare import answer_data, answer_round_bare, bare_application, stop
 from bench.dispatch_process import KIND, render_bench_note
 from domain.questionnaires import NETWERKTOETS
@@ -76,6 +77,7 @@ SIZES = {
         "dispatch_people": 20,
         "dispatch_group_messages": 3,
         "dispatch_private_messages": 2,
+        "crowd": 5,
     },
     "default": {
         "partners": 100,
@@ -90,6 +92,7 @@ SIZES = {
         "dispatch_people": 500,
         "dispatch_group_messages": 10,  # 100 × 10 + 500 × 2 = 2,000 messages
         "dispatch_private_messages": 2,
+        "crowd": 150,
     },
     "full": {
         "partners": 500,
@@ -104,6 +107,7 @@ SIZES = {
         "dispatch_people": 500,
         "dispatch_group_messages": 10,  # 100 × 10 + 500 × 2 = 2,000 messages
         "dispatch_private_messages": 2,
+        "crowd": 150,
     },
 }
 
@@ -162,7 +166,7 @@ async def measure(run: Callable[[], Awaitable[int]]) -> tuple[float, float, int]
 
 
 async def seed_network(
-    bot: BotHarness, world: World, partners: int
+    database: Database, world: World, partners: int
 ) -> tuple[Network, list[Any], Any]:
     """A network with partners (in the fake and the database), all with a private chat."""
     coordinator = world.user("Coördinator")
@@ -172,7 +176,7 @@ async def seed_network(
     for user in [coordinator, *users]:
         user.started = True
         world.private_chat(user)
-    async with bot.services.database.unit_of_work() as session:
+    async with database.unit_of_work() as session:
         network = Network(
             chat_id=group.id,
             name="Benchmarknetwerk",
@@ -224,7 +228,7 @@ async def answer_round_ours(api: FakeBotApi, url: str, size: dict[str, int]) -> 
     world = api.world
     bot = BotHarness(api, url, _clock())
     await bot.start()
-    network, users, _ = await seed_network(bot, world, size["partners"])
+    network, users, _ = await seed_network(bot.services.database, world, size["partners"])
     async with bot.services.database.unit_of_work() as session:
         round_ = Round(
             network_id=network.id,
@@ -301,7 +305,7 @@ async def bench_commands(
     world = api.world
     bot = BotHarness(api, url, _clock())
     await bot.start()
-    network, users, coordinator = await seed_network(bot, world, size["members"])
+    network, users, coordinator = await seed_network(bot.services.database, world, size["members"])
     async with bot.services.database.unit_of_work() as session:
         groups = [WorkingGroup(network_id=network.id, name=f"Werkgroep {i}") for i in range(10)]
         session.add_all(groups)
@@ -706,6 +710,49 @@ async def bench_peak_memory(backend: str, size: dict[str, int]) -> list[Row]:
     ]
 
 
+async def bench_crowd(backend: str, url: str, size: dict[str, int]) -> list[Row]:
+    """A crowd answering at once, the bot as its own process (bench.crowd): CPU per press,
+    the 95th percentile from press to answer, and peak memory, each against the bare bot."""
+    partners = size["crowd"]
+    ours = await crowd.ours(url, partners)
+    bare = await crowd.bare(partners)
+    late = f"{ours.too_late} of {ours.presses} answered too late (bare: {bare.too_late})"
+    return [
+        Row(
+            backend,
+            f"crowd of {partners}, bot as its own process: CPU ms per press",
+            1000 * ours.cpu_seconds / ours.presses,
+            1000 * bare.cpu_seconds / bare.presses,
+            "ms",
+            1.5,
+        ),
+        Row(
+            backend,
+            f"crowd of {partners}: p95 s from press to its answer, {late}",
+            ours.p95_answer,
+            bare.p95_answer,
+            "s",
+            None,
+        ),
+        Row(
+            backend,
+            f"crowd of {partners}: p95 s from press to the next question shown",
+            ours.p95_edit,
+            bare.p95_edit,
+            "s",
+            None,
+        ),
+        Row(
+            backend,
+            f"crowd of {partners}: peak RSS of the bot process, MB",
+            ours.peak_rss_mb,
+            bare.peak_rss_mb,
+            "MB",
+            2.0,
+        ),
+    ]
+
+
 WITH_FAKE = {
     "answer": bench_answer_path,
     "commands": bench_commands,
@@ -713,7 +760,7 @@ WITH_FAKE = {
     "memory": bench_memory,
     "dispatch": bench_dispatch,
 }
-BENCHMARKS = (*WITH_FAKE, "results", "peak")
+BENCHMARKS = (*WITH_FAKE, "results", "peak", "crowd")
 
 
 async def run_all(scale: str, backends: list[str], only: list[str] | None = None) -> list[Row]:
@@ -738,6 +785,8 @@ async def run_all(scale: str, backends: list[str], only: list[str] | None = None
             rows += await bench_results(backend, await fresh_database(backend, tmp), size)
         if "peak" in wanted:
             rows += await bench_peak_memory(backend, size)
+        if "crowd" in wanted:
+            rows += await bench_crowd(backend, await fresh_database(backend, tmp), size)
     for leftover in tmp.glob("bench-*.sqlite3*"):
         leftover.unlink()
     return rows

@@ -62,6 +62,8 @@ class FakeBotApi:
         self.token = token
         # Telegram's sending limits, enforced only when given (benchmarks of the dispatcher).
         self.limits = limits
+        # Told of every call the fake accepted, as it answers (benchmarks time answers by it).
+        self.on_call: Callable[[str, dict[str, Any], Any], None] | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.closing = False
@@ -124,6 +126,8 @@ class FakeBotApi:
                     held.arrived.set()
                     await held.released.wait()
                     break
+            if self.on_call is not None:
+                self.on_call(canonical, values, result)
         except ApiError as error:
             # Rate limits and migrations are Telegram steering the bot, not the bot doing wrong.
             if not error.parameters and "not modified" not in error.description:
@@ -445,7 +449,7 @@ async def delete_message(api: FakeBotApi, values: dict[str, Any]) -> Any:
 async def answer_callback_query(api: FakeBotApi, values: dict[str, Any]) -> Any:
     query_id = values["callback_query_id"]
     answers = api.world.callback_answers
-    if query_id not in answers or answers[query_id] is not None:
+    if query_id not in answers or answers[query_id] is not None or api.world.too_late(query_id):
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
     text = values.get("text", "")
     if len(text) > ALERT_LIMIT:

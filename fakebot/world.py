@@ -205,6 +205,10 @@ class World:
         self.messages: dict[int, list[Message]] = {}
         self.updates: list[dict[str, Any]] = []
         self.callback_answers: dict[str, dict[str, Any] | None] = {}
+        # Telegram takes the answer to a press only for a while (about 15 s); set to refuse
+        # later answers as it does. Off by default: tests step through time at their own pace.
+        self.callback_window: float | None = None
+        self._pressed_at: dict[str, float] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.calls: list[tuple[float, str, dict[str, Any]]] = []
         self.rejections: list[tuple[str, int, str]] = []
@@ -329,8 +333,14 @@ class World:
 
     async def press_data(self, user: User, message: Message, data: str) -> int:
         """user's client sends this callback data for message (tests forge data with this)."""
+        update_id, _ = await self.press_query(user, message, data)
+        return update_id
+
+    async def press_query(self, user: User, message: Message, data: str) -> tuple[int, str]:
+        """As press_data; returns the update_id and the callback query's id."""
         query_id = str(next(self._callback_ids))
         self.callback_answers[query_id] = None
+        self._pressed_at[query_id] = time.monotonic()
         payload = {
             "id": query_id,
             "from": user.as_api(),
@@ -344,7 +354,13 @@ class World:
             self.second_taps.append(
                 {"update_id": next(self._update_ids), "callback_query": {**payload, "id": second}}
             )
-        return await self.push_update("callback_query", payload)
+        return await self.push_update("callback_query", payload), query_id
+
+    def too_late(self, query_id: str) -> bool:
+        """Whether Telegram would no longer take an answer to this press."""
+        pressed = self._pressed_at.get(query_id)
+        window = self.callback_window
+        return window is not None and pressed is not None and time.monotonic() - pressed > window
 
     @contextlib.contextmanager
     def elsewhere(self) -> Iterator[list[dict[str, Any]]]:

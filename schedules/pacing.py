@@ -20,7 +20,9 @@ which that chat is closed to the bot. TelegramPacer keeps to all three:
 Edits of messages in private chats (a partner pressing through a round) are not messages to
 Telegram's limits; they skip the overall turns, so a crowd answering at once is not held to 30
 presses a second. Should Telegram ever refuse an edit with 429, edits take turns from then on.
-Questions to Telegram (who is a member?) and answers to button presses go straight through.
+Questions to Telegram (who is a member?) and answers to button presses go straight through; an
+answer Telegram refuses as too late (the press waited too long) is logged, not raised, so what
+the press did is still shown.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, Protocol
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from storage.db import SendInsideTransaction, in_transaction
@@ -217,6 +219,8 @@ class TelegramPacer(BaseRateLimiter[dict[str, Any]]):
             self._answered[str(data["callback_query_id"])] = None
             while len(self._answered) > 10_000:
                 self._answered.popitem(last=False)
+        if endpoint == "answerCallbackQuery":
+            return await _answer_in_time(callback(*args, **kwargs))
         chat_id = data.get("chat_id")
         if endpoint in UNPACED_ENDPOINTS or chat_id is None:
             return await callback(*args, **kwargs)
@@ -262,6 +266,22 @@ class TelegramPacer(BaseRateLimiter[dict[str, Any]]):
         # A 429 that arrives while this waits moves the moment on: look again after waking.
         while (delay := self.blocked_for(chat_id)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
+
+
+async def _answer_in_time(
+    request: Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]],
+) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    """Answer a button press. Telegram takes an answer only within a few seconds of the press;
+    a later one is refused, but by then the person's spinner has stopped by itself, and what
+    the press did (the next question, the card) must still be shown: the refusal is logged,
+    not raised."""
+    try:
+        return await request
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower():
+            raise
+        log.warning("A button press was answered after Telegram's window for it had closed")
+        return True
 
 
 def _is_group(chat_id: int | str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -151,6 +153,8 @@ async def forget_history(engine: AsyncEngine) -> None:
         log.info("The write-ahead log could not be emptied this time", exc_info=True)
 
 
+NO_TURN: contextlib.AbstractAsyncContextManager[None] = contextlib.nullcontext()
+
 _ROLES_CHANGED = "netwerkpols_roles_changed"
 # (person id, network id or 0 when the change is not about one network, whether it made or
 # unmade a coordinator there)
@@ -201,6 +205,10 @@ class Database:
             self.readers = async_sessionmaker(self.reader_engine, expire_on_commit=False)
         else:
             self.reader_engine = None
+        # SQLite has one writer at a time. Writers of this process take turns here, in the
+        # order they came, instead of in SQLite's busy handler, which sleeps in growing steps
+        # (up to 100 ms) and lets a newcomer overtake one that has waited long.
+        self._writers = asyncio.Lock() if self.is_sqlite else None
         self.on_roles_changed: RolesChanged | None = None
 
     @property
@@ -218,8 +226,9 @@ class Database:
         unit = _Unit()
         token = _unit.set(unit)
         sessions = self.readers if read_only else self.sessions
+        turn = self._writers if self._writers is not None and not read_only else NO_TURN
         try:
-            async with sessions() as session, session.begin():
+            async with turn, sessions() as session, session.begin():
                 yield session
         finally:
             unit.open = False

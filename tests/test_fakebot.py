@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -150,3 +151,17 @@ async def test_edits_and_callback_answers(telegram: Bot, world: World, group) ->
     assert world.last_bot_message(group).text == "tweede"
     with pytest.raises(BadRequest, match="query"):
         await telegram.answer_callback_query("12345")
+
+
+async def test_a_press_answered_after_telegrams_window_is_refused(  # type: ignore[no-untyped-def]
+    telegram: Bot, world: World, group
+) -> None:
+    els = world.users[min(world.users)]
+    message = world.bot_says(group, text="kies", html="kies")
+    world.callback_window = 0.2
+    _, in_time = await world.press_query(els, message, "a")
+    _, too_late = await world.press_query(els, message, "b")
+    assert await telegram.answer_callback_query(in_time)
+    await asyncio.sleep(0.3)
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await telegram.answer_callback_query(too_late)

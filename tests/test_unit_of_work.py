@@ -85,3 +85,36 @@ async def test_a_long_reading_unit_holds_up_no_writer_and_cannot_write(database:
                 await session.execute(delete(Outgoing))
     async with database.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(Outgoing)) == 2
+
+
+async def test_writers_of_one_process_take_turns_in_the_order_they_came(
+    database: Database,
+) -> None:
+    """While one unit writes, ten more arrive one after another: each gets its turn in that
+    order (on SQLite in the process, not by racing in SQLite's busy handler, where a newcomer
+    can overtake one that has waited long; on PostgreSQL these units touch different rows, so
+    nothing waits)."""
+    entered: list[int] = []
+    first_holds = asyncio.Event()
+
+    async def write(number: int, hold: float = 0.0) -> None:
+        async with database.unit_of_work() as session:
+            session.add(
+                Outgoing(kind="note", chat_id=number, due_at=NOW, payload={}, state="pending")
+            )
+            await session.flush()  # SQLite's write lock is taken here, at the first statement
+            entered.append(number)
+            if hold:
+                first_holds.set()
+                await asyncio.sleep(hold)
+
+    first = asyncio.create_task(write(0, hold=0.3))
+    await first_holds.wait()
+    waiting = []
+    for number in range(1, 11):
+        waiting.append(asyncio.create_task(write(number)))
+        await asyncio.sleep(0.02)
+    await asyncio.gather(first, *waiting)
+    assert entered == list(range(11))
+    async with database.unit_of_work(read_only=True) as session:
+        assert await session.scalar(select(func.count()).select_from(Outgoing)) == 11

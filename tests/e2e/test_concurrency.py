@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import select
+
 from fakebot.spec import ApiError
 from fakebot.world import World
-from tests.e2e.test_rounds import network_with_partners
+from storage.models import Draft
+from tests.e2e.test_rounds import network_with_partners, start_round
 from tests.harness import BotHarness
 
 
@@ -64,3 +67,29 @@ async def test_a_reply_telegram_refuses_for_a_while_waits_it_out_and_others_are_
     ][-2:]
     assert tries[1] - tries[0] >= 2.0
     assert world.bot_messages(anna)[-1].text.startswith("Hallo Anna")
+
+
+async def test_a_press_answered_too_late_still_shows_its_next_question(
+    bot: BotHarness, world: World
+) -> None:
+    """Telegram refuses the answer to a button press that waited too long ('query is too
+    old'): the score is saved all the same, and the next question is shown, with no apology
+    for an error the person did not see."""
+    setup = await network_with_partners(bot, world, 3)
+    anna = setup.partners["Anna"]
+    announcement = await start_round(bot, setup.net.els, k="3")
+    [_, question] = await bot.press(anna, announcement, "Antwoord")
+    assert "Vraag 1 van 7" in question.text
+    too_old = ApiError(
+        400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    )
+    bot.inject("answerCallbackQuery", too_old)
+    before = world.sent_count
+    await bot.press(anna, question, "7")
+    assert "Vraag 2 van 7" in question.text
+    assert world.sent_count == before  # no "something went wrong"
+    await bot.press(anna, question, "8")
+    assert "Vraag 3 van 7" in question.text
+    async with bot.services.database.unit_of_work() as session:
+        [draft] = (await session.scalars(select(Draft))).all()
+        assert sorted(draft.answers.values()) == [7, 8]
