@@ -9,7 +9,8 @@ import sys
 import time
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from fakebot.recording import RecordingApplication
@@ -24,6 +25,20 @@ def answer_data(round_id: int) -> list[str]:
     return [*scores, f"rc:{round_id}", f"rv:{round_id}"]
 
 
+def _keyboard(data: str) -> InlineKeyboardMarkup:
+    """A keyboard shaped as a question's (1-10 in two rows, don't know, back): the edit carries
+    as much as ours does, so the comparison is of the logic, not of the payload."""
+    scores = [InlineKeyboardButton(str(v), callback_data=f"{data}:{v}") for v in range(1, 11)]
+    return InlineKeyboardMarkup(
+        [
+            scores[:5],
+            scores[5:],
+            [InlineKeyboardButton("Weet ik niet", callback_data=f"{data}:0")],
+            [InlineKeyboardButton("◀ Terug", callback_data=f"{data}:back")],
+        ]
+    )
+
+
 async def bare_application(
     api: FakeBotApi | None = None,
     *,
@@ -31,13 +46,22 @@ async def bare_application(
     token: str = "",
     base_url: str = "",
 ) -> RecordingApplication:
-    """Started and polling: answers and edits on a press, or echoes a command."""
+    """Started and polling: on a press it answers and edits the message to a question with a
+    keyboard (the submit: to a receipt, then a thank-you message), or it echoes a command."""
 
     async def press(update: Update, context: Any) -> None:
         query = update.callback_query
-        assert query is not None
+        assert query is not None and query.data is not None
         await query.answer()
-        await query.edit_message_text(f"pressed {query.data} {update.update_id}")
+        if query.data.startswith("rv:"):
+            await query.edit_message_text("<b>Ingestuurd.</b>", parse_mode=ParseMode.HTML)
+            assert query.message is not None
+            await context.bot.send_message(query.message.chat.id, "Dank je wel!")
+            return
+        text = f"<b>Vraag {update.update_id}</b>\n{query.data}"
+        await query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=_keyboard(query.data[:40])
+        )
 
     async def echo(update: Update, context: Any) -> None:
         assert update.effective_message is not None

@@ -105,6 +105,7 @@ async def _answerable(
     *,
     create: bool = False,
     submitting: bool = False,
+    member: Member | None = None,
 ) -> tuple[Round, Draft, Member]:
     """The open round, this person's draft and membership, after every check that they may
     answer.
@@ -112,7 +113,7 @@ async def _answerable(
     Only a submit locks the round, and only for sharing (FOR SHARE on PostgreSQL), so closing
     the round (FOR UPDATE) waits for submits and no answer slips in after the results were
     counted; submits then queue briefly on the round's one tally row. A score press needs no
-    lock at all.
+    lock at all. member: the membership store.load_for_press found (saves asking again).
     """
     round_ = await session.get(
         Round, round_id, with_for_update={"read": True} if submitting else None
@@ -121,7 +122,8 @@ async def _answerable(
         raise Refusal(ROUND_UNKNOWN)
     if round_.state != "open":
         raise Refusal(ROUND_CLOSED)
-    member = await queries.membership(session, round_.network_id, person_id)
+    if member is None or member.network_id != round_.network_id:
+        member = await queries.membership(session, round_.network_id, person_id)
     if member is None and not create:
         # A button of a network this person is not in (forged or replayed): say nothing of
         # that network, not even its name.
@@ -153,10 +155,18 @@ async def answer_button(update: Update, context: Context) -> None:
     assert query.message is not None
     pressed_on = query.message.message_id
     submitted = False
+    round_id = int_arg(args, 0)
     async with context.unit_of_work() as session:
+        # One statement for what the checks below need: they find it in the session.
+        facts = await store.load_for_press(session, round_id, query.from_user.id)
         person, lang = await chatting_person(session, context, query.from_user)
         round_, draft, member = await _answerable(
-            session, int_arg(args, 0), person.id, lang, submitting=kind is Cb.ROUND_SUBMIT
+            session,
+            round_id,
+            person.id,
+            lang,
+            submitting=kind is Cb.ROUND_SUBMIT,
+            member=facts.member,
         )
         if draft.message_id is not None and pressed_on < draft.message_id:
             # A copy the questions have moved on from (shown anew below it since).

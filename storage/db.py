@@ -223,10 +223,15 @@ class Database:
 
         read_only: a unit that only reads (a summary, an export). On SQLite it holds no lock,
         so a long one keeps no partner's button press waiting, and it cannot write."""
+        outer = _unit.get()
         unit = _Unit()
         token = _unit.set(unit)
         sessions = self.readers if read_only else self.sessions
-        turn = self._writers if self._writers is not None and not read_only else NO_TURN
+        # A unit opened inside another (or in a task started inside one) does not queue behind
+        # the turn its outer unit holds: it meets SQLite's own lock, as it always did.
+        nested = outer is not None and outer.open
+        writing = self._writers is not None and not read_only and not nested
+        turn = self._writers if writing and self._writers is not None else NO_TURN
         try:
             async with turn, sessions() as session, session.begin():
                 yield session

@@ -6,13 +6,13 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from domain.anonymity import Breakdown, RoundPlan, Tally, plan_round, voter_hash
 from domain.errors import NO_LONGER_ACTIVE, Refusal
@@ -36,10 +36,12 @@ from storage.models import (
     Network,
     Organisation,
     Outgoing,
+    Person,
     Round,
     RoundTally,
     RoundVoter,
 )
+from storage.queries import CURRENT
 
 
 def new_round_token() -> str:
@@ -119,6 +121,39 @@ def start_counting(round_: Round, plan: RoundPlan) -> RoundTally:
     round_.comment_k = plan.comment_k
     round_.voter_salt = secrets.token_hex(32)
     return RoundTally(round_id=round_.id, data=Tally().to_json())
+
+
+@dataclass(frozen=True)
+class PressFacts:
+    """What store.load_for_press found; holding it keeps the rows in the session (its
+    identity map keeps rows only while something refers to them)."""
+
+    person: Person | None = None
+    round: Round | None = None
+    member: Member | None = None
+    draft: Draft | None = None
+
+
+async def load_for_press(session: AsyncSession, round_id: int, person_id: int) -> PressFacts:
+    """Everything a press on a round's button needs, in one statement: the person, the round,
+    the person's current membership of its network (with organisation) and their draft, into
+    the session, so that the checks that follow find them there instead of asking one by one
+    (session.get looks in the session first). What is missing (no such person, round,
+    membership or draft) the checks ask for again, and refuse in the right words."""
+    query = (
+        select(Person, Round, Member, Draft)
+        .select_from(Person)
+        .join(Round, Round.id == round_id)
+        .outerjoin(
+            Member,
+            (Member.network_id == Round.network_id) & (Member.person_id == Person.id) & CURRENT,
+        )
+        .outerjoin(Draft, (Draft.round_id == Round.id) & (Draft.person_id == Person.id))
+        .where(Person.id == person_id)
+        .options(joinedload(Member.organisation))
+    )
+    row = (await session.execute(query)).first()
+    return PressFacts() if row is None else PressFacts(*row)
 
 
 async def has_answered(session: AsyncSession, round_: Round, person_id: int) -> bool:
