@@ -16,7 +16,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,7 @@ class Watch:
     each message was edited."""
 
     def __init__(self, api: FakeBotApi) -> None:
+        self.world = api.world
         self.answered: dict[str, float] = {}
         self._edits: dict[tuple[int, int], asyncio.Future[float]] = {}
         api.on_call = self.seen
@@ -256,3 +257,147 @@ async def bare(partners: int) -> Crowd:
             return await _measure(api, pid, watch, plan)
     finally:
         await api.stop()
+
+
+async def under_summary(url: str, size: dict[str, int]) -> tuple[Crowd, Crowd, int]:
+    """A partner pressing, one press at a time, first while nothing else happens, then while
+    the coordinator asks for /summary again and again (of a network with size['rounds']
+    published rounds of size['responses'] responses in all). Returns the idle presses, the
+    presses under /summary and how many summaries were sent meanwhile."""
+    from bench.run import RNG, seed_network
+    from tests.seeding import insert_responses
+
+    api = FakeBotApi(World(), limits=StrictLimits())
+    await api.start()
+    try:
+        world = api.world
+        database = Database(url)
+        network, users, coordinator = await seed_network(database, world, size["members"])
+        now = dt.datetime.now(dt.UTC)
+        per_round = max(1, size["responses"] // size["rounds"])
+        async with database.unit_of_work() as session:
+            for number in reversed(range(size["rounds"])):  # the oldest first
+                closed = Round(
+                    network_id=network.id,
+                    questionnaire=NETWERKTOETS,
+                    k=5,
+                    audience={},
+                    token=f"r{number}",
+                    state="closed",
+                    opens_at=now - dt.timedelta(days=30 * (number + 1)),
+                    closes_at=now - dt.timedelta(days=30 * number + 1),
+                    closed_at=now - dt.timedelta(days=30 * number + 1),
+                    published=True,
+                    invited=per_round,
+                )
+                session.add(closed)
+                await session.flush()
+                await insert_responses(session, closed.id, per_round, rng=RNG)
+                await session.flush()
+                await store.forget_counts(
+                    session, closed, await store.round_result(session, closed)
+                )
+            open_round = Round(
+                network_id=network.id,
+                questionnaire=NETWERKTOETS,
+                k=5,
+                audience={},
+                token="pressround",
+                state="open",
+                opens_at=now,
+                closes_at=now + dt.timedelta(days=14),
+                published=False,
+                invited=len(users),
+            )
+            session.add(open_round)
+            await session.flush()
+            plan = await store.plan_for(session, network, {}, 5)
+            session.add(store.start_counting(open_round, plan))
+            round_id = open_round.id
+        await database.dispose()
+        env = {
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "DATABASE_URL": url,
+            "WEBHOOK_URL": "",
+            "LOG_LEVEL": "WARNING",
+        }
+        partner = users[0]
+        async with running(api, sys.executable, "bot.py", env=env):
+            watch = Watch(api)
+            await world.open_link(partner, "https://t.me/netwerkpols_test_bot?start=a_pressround")
+            question = await _question(world, partner)
+            summaries = _Summaries(world, coordinator)
+            await summaries.one()  # warm-up: what a summary sends; its charts drawn once
+            presses = size["pressers"] * 10
+            idle = Crowd()
+            await _back_and_forth(watch, idle, partner, question, round_id, lambda: False, presses)
+            asking = asyncio.create_task(summaries.until_cancelled())
+            busy = Crowd()
+            try:
+                # Until at least a few whole summaries were sent while pressing.
+                enough = summaries.sent + size["pressers"] // 2 + 1
+                await _back_and_forth(
+                    watch, busy, partner, question, round_id, lambda: summaries.sent >= enough
+                )
+            finally:
+                asking.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asking
+            summaries.sent -= 1  # the warm-up
+        return idle, busy, summaries.sent
+    finally:
+        await api.stop()
+
+
+class _Summaries:
+    """The coordinator asking for /summary in private chat, each time until all of it came."""
+
+    def __init__(self, world: World, coordinator: User) -> None:
+        self.world = world
+        self.coordinator = coordinator
+        self.parts = 0
+        self.sent = 0
+
+    async def one(self) -> None:
+        chat = self.world.private_chat(self.coordinator)
+        before = len(self.world.bot_messages(chat))
+        await self.world.send(self.coordinator, chat, "/summary")
+        if not self.parts:  # the first time: until nothing more comes for two seconds
+            seen, quiet = before, 0.0
+            while quiet < 2.0:
+                await asyncio.sleep(0.1)
+                now = len(self.world.bot_messages(chat))
+                seen, quiet = now, (0.0 if now != seen else quiet + 0.1)
+            self.parts = seen - before
+            assert self.parts > 0, "/summary sent nothing"
+        else:
+            for _ in range(int(PATIENCE / 0.02)):
+                if len(self.world.bot_messages(chat)) >= before + self.parts:
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise RuntimeError("/summary did not finish")
+        self.sent += 1
+
+    async def until_cancelled(self) -> None:
+        while True:
+            await self.one()
+
+
+async def _back_and_forth(
+    watch: Watch,
+    crowd: Crowd,
+    user: User,
+    question: Message,
+    round_id: int,
+    done: Callable[[], bool],
+    presses: int = 0,
+) -> None:
+    """One partner scoring the first question and going back to it, over and over: presses
+    that never run out (a submit would end them), until done() or after presses presses."""
+    pressed = 0
+    while not done() and (not presses or pressed < presses):
+        score = f"ra:{round_id}:0:{1 + pressed % 10}"
+        await press_through(watch.world, watch, crowd, user, question, [score, f"rb:{round_id}:1"])
+        pressed += 2

@@ -78,6 +78,7 @@ SIZES = {
         "dispatch_group_messages": 3,
         "dispatch_private_messages": 2,
         "crowd": 5,
+        "pressers": 2,
     },
     "default": {
         "partners": 100,
@@ -93,6 +94,7 @@ SIZES = {
         "dispatch_group_messages": 10,  # 100 × 10 + 500 × 2 = 2,000 messages
         "dispatch_private_messages": 2,
         "crowd": 150,
+        "pressers": 10,
     },
     "full": {
         "partners": 500,
@@ -108,6 +110,7 @@ SIZES = {
         "dispatch_group_messages": 10,  # 100 × 10 + 500 × 2 = 2,000 messages
         "dispatch_private_messages": 2,
         "crowd": 150,
+        "pressers": 20,
     },
 }
 
@@ -753,6 +756,24 @@ async def bench_crowd(backend: str, url: str, size: dict[str, int]) -> list[Row]
     ]
 
 
+async def bench_under_summary(backend: str, url: str, size: dict[str, int]) -> list[Row]:
+    """A partner's presses while the coordinator runs /summary again and again, against the
+    same presses while nothing else happens (bench.crowd.under_summary, the bot as its own
+    process)."""
+    idle, busy, summaries = await crowd.under_summary(url, size)
+    return [
+        Row(
+            backend,
+            f"press while /summary runs ({summaries} of {size['responses']} responses in "
+            f"{size['rounds']} rounds): p95 s to the next question, vs idle",
+            busy.p95_edit,
+            idle.p95_edit,
+            "s",
+            1.5,
+        )
+    ]
+
+
 WITH_FAKE = {
     "answer": bench_answer_path,
     "commands": bench_commands,
@@ -760,7 +781,7 @@ WITH_FAKE = {
     "memory": bench_memory,
     "dispatch": bench_dispatch,
 }
-BENCHMARKS = (*WITH_FAKE, "results", "peak", "crowd")
+BENCHMARKS = (*WITH_FAKE, "results", "peak", "crowd", "pressure")
 
 
 async def run_all(scale: str, backends: list[str], only: list[str] | None = None) -> list[Row]:
@@ -787,6 +808,8 @@ async def run_all(scale: str, backends: list[str], only: list[str] | None = None
             rows += await bench_peak_memory(backend, size)
         if "crowd" in wanted:
             rows += await bench_crowd(backend, await fresh_database(backend, tmp), size)
+        if "pressure" in wanted:
+            rows += await bench_under_summary(backend, await fresh_database(backend, tmp), size)
     for leftover in tmp.glob("bench-*.sqlite3*"):
         leftover.unlink()
     return rows

@@ -91,7 +91,7 @@ async def _send_summary(context: Context, chat_id: int, summary: Summary, lang: 
         previous = entry.result.previous_means
         before = [previous.get(item.key) for item in questionnaire.items] if previous else None
         title = questionnaire_name(lang, questionnaire)
-        photo = await asyncio.to_thread(charts.bar_chart, title, labels, means, before, lang=lang)
+        photo = await charts.drawn(charts.bar_chart, title, labels, means, before, lang=lang)
         words = [
             f"{esc(name)} {decimal(lang, mean) if mean is not None else '—'}"
             for name, mean in zip(labels, means, strict=True)
@@ -104,7 +104,7 @@ async def _send_summary(context: Context, chat_id: int, summary: Summary, lang: 
             series = [
                 [e.result.means.get(item.key) for e in history] for item in questionnaire.items
             ]
-            trend = await asyncio.to_thread(charts.trend_chart, title, labels, dates, series)
+            trend = await charts.drawn(charts.trend_chart, title, labels, dates, series)
             caption = t(
                 lang,
                 "{questionnaire}: the average per item in every round",
@@ -149,7 +149,7 @@ async def _send_report(context: Context, chat_id: int, summary: Summary, lang: s
     slide, in one album; in the network's language, the caption in the coordinator's."""
     page_lang = summary.network.language  # a network's document, like the export
     page = view.report(page_lang, summary)
-    pdf, png = await asyncio.to_thread(charts.report_page, page, lang=page_lang)
+    pdf, png = await charts.drawn(charts.report_page, page, lang=page_lang)
     stem = f"netwerkpols-{t(page_lang, REPORT_FILE)}-{summary.today.isoformat()}"
     caption = t(
         lang,

@@ -3,7 +3,6 @@ publishable result and chart, and the renderers that turn queued rows into messa
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -150,7 +149,7 @@ async def _chart(lang: str, questionnaire: Questionnaire, result: RoundResult) -
         ]
         legend = [t(lang, view.RING_LEGENDS[ring]) for ring in placed]
         title = t(lang, questionnaire.name)
-        return await asyncio.to_thread(charts.ring_chart, title, entries, legend, lang=lang)
+        return await charts.drawn(charts.ring_chart, title, entries, legend, lang=lang)
     labels = [view.label(lang, questionnaire, item) for item in questionnaire.items]
     means = [result.means.get(item.key) for item in questionnaire.items]
     previous = (
@@ -159,7 +158,7 @@ async def _chart(lang: str, questionnaire: Questionnaire, result: RoundResult) -
         else None
     )
     title = t(lang, questionnaire.name) if questionnaire.builtin else questionnaire.name
-    return await asyncio.to_thread(charts.bar_chart, title, labels, means, previous, lang=lang)
+    return await charts.drawn(charts.bar_chart, title, labels, means, previous, lang=lang)
 
 
 # --- renderers of the outgoing queue ----------------------------------------------------------

@@ -3,15 +3,22 @@
 Figures are made with matplotlib's object API, not pyplot: no global figure registry to leak
 into or to share between the worker threads that draw. matplotlib is imported on the first
 chart, so a bot that is only answering questions does not carry its ~40 MB.
+
+Drawn with `drawn()`: in a worker thread, once. A chart is a pure function of what it shows,
+and what a closed round shows never changes, so the group's results, /results, /summary and
+/report draw each chart once (per process) and then send that drawing again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import io
 import math
 import textwrap
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from i18n import decimal
 
@@ -19,6 +26,30 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from views.summary import Report
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# The latest drawings, by what they show. A few dozen bar charts of 30-60 kB each.
+DRAWINGS_KEPT = 32
+_drawings: OrderedDict[str, Any] = OrderedDict()
+
+
+async def drawn(draw: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """draw(*args, **kwargs), drawn in a worker thread, or the same drawing as before when it
+    was asked for with the same arguments (the charts are pure functions of them)."""
+    shown = repr((draw.__module__, draw.__qualname__, args, sorted(kwargs.items())))
+    key = hashlib.sha256(shown.encode()).hexdigest()
+    if key in _drawings:
+        _drawings.move_to_end(key)
+        result: T = _drawings[key]
+        return result
+    result = await asyncio.to_thread(draw, *args, **kwargs)
+    _drawings[key] = result
+    while len(_drawings) > DRAWINGS_KEPT:
+        _drawings.popitem(last=False)
+    return result
+
 
 CURRENT = "#1f6f8b"
 PREVIOUS = "#b8c4cc"

@@ -6,7 +6,9 @@ import csv
 import datetime as dt
 import io
 import re
+from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -15,6 +17,7 @@ from tests.e2e.test_agreements import record
 from tests.e2e.test_rounds import answer, close_round, network_with_partners, start_round
 from tests.e2e.test_workgroups import add_action, new_group
 from tests.harness import BotHarness
+from views import charts
 
 
 async def busy_network(bot: BotHarness, world: World):  # type: ignore[no-untyped-def]
@@ -170,6 +173,36 @@ async def test_summary_export_and_report(bot: BotHarness, world: World) -> None:
     page = Image.open(io.BytesIO(png_message.document[1]))
     assert page.size == (1654, 2338)  # A4 portrait at 200 dpi
     assert "A4" in (png_message.caption or "")
+
+
+async def test_a_closed_rounds_chart_is_drawn_once_and_shown_again(
+    bot: BotHarness, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The group's results draw the round's chart; /results and the coordinator's /summary
+    show that same drawing again (a closed round never changes), nothing is drawn twice."""
+    drawn: list[str] = []
+    original = charts.bar_chart
+
+    def counting(title: str, *args: Any, **kwargs: Any) -> bytes:
+        drawn.append(title)
+        return original(title, *args, **kwargs)
+
+    monkeypatch.setattr(charts, "bar_chart", counting)
+    monkeypatch.setattr(charts, "_drawings", charts.OrderedDict())
+    setup = await network_with_partners(bot, world, 3)
+    els, group = setup.net.els, setup.net.group
+    announcement = await start_round(bot, els, k="3")
+    for user in setup.partners.values():
+        await answer(bot, user, announcement, [7, 6, 4, 5, 8, 6, 5])
+    await close_round(bot, els, group)
+    await bot.dispatch()
+    shown = [m for m in world.bot_messages(group) if m.photo is not None]
+    assert len(shown) == 1 and drawn == ["Netwerktoets (7 vragen)"]
+    again = await bot.send(els, group, "/results")
+    summary = await bot.send(els, els, "/summary")
+    photos = [m.photo for m in [*again, *summary] if m.photo is not None]
+    assert photos == [shown[0].photo, shown[0].photo]
+    assert drawn == ["Netwerktoets (7 vragen)"]
 
 
 async def test_summary_of_an_empty_network_and_a_coordinator_of_two(

@@ -123,3 +123,25 @@ def test_the_results_chart_is_readable_on_a_phone_and_spans_the_1_to_10_scale() 
     none = bar_chart("x", ["a"], [1.0])
     full = bar_chart("x", ["a"], [10.0])
     assert _pixels(none, CURRENT) == 0 < _pixels(full, CURRENT)
+
+
+async def test_a_chart_asked_for_again_is_not_drawn_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(charts, "_drawings", charts.OrderedDict())
+    monkeypatch.setattr(charts, "DRAWINGS_KEPT", 3)
+    calls: list[tuple[str, float]] = []
+
+    def draw(title: str, mean: float, *, lang: str = "nl") -> bytes:
+        calls.append((title, mean))
+        return f"{title} {mean} {lang}".encode()
+
+    first = await charts.drawn(draw, "Netwerktoets", 7.2, lang="nl")
+    assert await charts.drawn(draw, "Netwerktoets", 7.2, lang="nl") == first
+    assert calls == [("Netwerktoets", 7.2)]
+    # Anything different is another chart: a mean, a language.
+    assert await charts.drawn(draw, "Netwerktoets", 7.3, lang="nl") != first
+    assert await charts.drawn(draw, "Netwerktoets", 7.2, lang="en") != first
+    assert len(calls) == 3
+    # Only the latest few are kept: the oldest goes first.
+    await charts.drawn(draw, "Relatiekaart", 1.0)
+    await charts.drawn(draw, "Netwerktoets", 7.2, lang="nl")
+    assert len(calls) == 5
