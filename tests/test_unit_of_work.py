@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from storage.db import Database
@@ -118,3 +118,23 @@ async def test_writers_of_one_process_take_turns_in_the_order_they_came(
     assert entered == list(range(11))
     async with database.unit_of_work(read_only=True) as session:
         assert await session.scalar(select(func.count()).select_from(Outgoing)) == 11
+
+
+async def test_a_connection_the_server_closed_while_idle_is_replaced(
+    migrated: dict[str, str],
+) -> None:
+    """PostgreSQL restarted (here: it ends the bot's connections) while the pool was idle:
+    the next unit of work gets a fresh connection instead of an error. (PostgreSQL only:
+    SQLite has no server to close a connection.)"""
+    database = Database(migrated["postgresql"])
+    async with database.unit_of_work() as session:  # its connection goes back to the pool
+        pid = await session.scalar(text("SELECT pg_backend_pid()"))
+    server = Database(database.url)
+    async with server.engine.connect() as connection:
+        await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    await server.dispose()
+    await asyncio.sleep(0.05)
+    try:
+        assert await _counter(database)
+    finally:
+        await database.dispose()
