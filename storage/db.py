@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session, attributes
 
 from storage.models import Member, Person, Trekker
+from storage.sqlite_calls import one_trip_per_statement
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def _configure_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        one_trip_per_statement(dbapi_connection)
         # Let SQLAlchemy's "begin" event below decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()

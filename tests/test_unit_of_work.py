@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 import pytest
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage.db import Database
 from storage.models import Outgoing
@@ -138,3 +140,39 @@ async def test_a_connection_the_server_closed_while_idle_is_replaced(
         assert await _counter(database)
     finally:
         await database.dispose()
+
+
+async def test_a_sqlite_statement_is_one_call_to_its_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiosqlite runs sqlite3 in a thread; a statement makes one trip there (not one each to
+    open a cursor, execute, fetch and close), and what it finds, counts or refuses comes back
+    as SQLAlchemy says it."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'trips.sqlite3'}")
+    trips = 0
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal trips
+        trips += 1
+        return await original(self, fn, *args, **kwargs)
+
+    async with database.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with database.engine.begin() as connection:
+        trips = 0
+        inserted = await connection.execute(text("INSERT INTO t (name) VALUES ('Anna')"))
+        assert (trips, inserted.rowcount, inserted.lastrowid) == (1, 1, 1)
+        trips = 0
+        rows = (await connection.execute(text("SELECT id, name FROM t"))).all()
+        assert (trips, rows) == (1, [(1, "Anna")])
+        many = await connection.execute(
+            text("INSERT INTO t (name) VALUES (:name)"), [{"name": "Bram"}, {"name": "Chris"}]
+        )
+        assert many.rowcount == 2
+        with pytest.raises(IntegrityError):
+            await connection.execute(text("INSERT INTO t (id, name) VALUES (1, 'twee')"))
+    async with database.engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM t")) == 3
+    await database.dispose()
