@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import bindparam, delete, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
@@ -134,25 +134,30 @@ class PressFacts:
     draft: Draft | None = None
 
 
+# Built once: a press is the hottest path there is, and a statement made anew each time costs
+# its construction and its cache key (SQLAlchemy remembers both on the statement object).
+_PRESS_FACTS = (
+    select(Person, Round, Member, Draft)
+    .select_from(Person)
+    .join(Round, Round.id == bindparam("round_id"))
+    .outerjoin(
+        Member,
+        (Member.network_id == Round.network_id) & (Member.person_id == Person.id) & CURRENT,
+    )
+    .outerjoin(Draft, (Draft.round_id == Round.id) & (Draft.person_id == Person.id))
+    .where(Person.id == bindparam("person_id"))
+    .options(joinedload(Member.organisation))
+)
+
+
 async def load_for_press(session: AsyncSession, round_id: int, person_id: int) -> PressFacts:
     """Everything a press on a round's button needs, in one statement: the person, the round,
     the person's current membership of its network (with organisation) and their draft, into
     the session, so that the checks that follow find them there instead of asking one by one
     (session.get looks in the session first). What is missing (no such person, round,
     membership or draft) the checks ask for again, and refuse in the right words."""
-    query = (
-        select(Person, Round, Member, Draft)
-        .select_from(Person)
-        .join(Round, Round.id == round_id)
-        .outerjoin(
-            Member,
-            (Member.network_id == Round.network_id) & (Member.person_id == Person.id) & CURRENT,
-        )
-        .outerjoin(Draft, (Draft.round_id == Round.id) & (Draft.person_id == Person.id))
-        .where(Person.id == person_id)
-        .options(joinedload(Member.organisation))
-    )
-    row = (await session.execute(query)).first()
+    found = await session.execute(_PRESS_FACTS, {"round_id": round_id, "person_id": person_id})
+    row = found.first()
     return PressFacts() if row is None else PressFacts(*row)
 
 
