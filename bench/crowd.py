@@ -119,6 +119,20 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM in /proc (Linux only)")
 
 
+def bot_env(api: FakeBotApi, url: str) -> dict[str, str]:
+    """The settings bot.py reads from the environment, for this fake and database (whatever a
+    .env in the checkout says)."""
+    return {
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "DATABASE_URL": url,
+        "WEBHOOK_URL": "",
+        "LOG_LEVEL": "WARNING",
+        "DISPATCH_INTERVAL_SECONDS": "5",
+        "CHAT_SEND_INTERVAL_SECONDS": "1.0",
+    }
+
+
 @contextlib.asynccontextmanager
 async def running(api: FakeBotApi, *command: str, env: dict[str, str]) -> AsyncIterator[int]:
     """A bot as its own process, polling the fake; yields its pid, ends it afterwards."""
@@ -170,7 +184,7 @@ async def _measure(
 
 async def ours(url: str, partners: int) -> Crowd:
     """The crowd answering a round of the real bot."""
-    from bench.run import seed_network
+    from bench.run import open_round, seed_network
 
     api = FakeBotApi(World(), limits=StrictLimits())
     api.world.callback_window = CALLBACK_WINDOW
@@ -180,33 +194,9 @@ async def ours(url: str, partners: int) -> Crowd:
         network, users, _ = await seed_network(database, api.world, partners)
         now = dt.datetime.now(dt.UTC)
         async with database.unit_of_work() as session:
-            round_ = Round(
-                network_id=network.id,
-                questionnaire=NETWERKTOETS,
-                k=5,
-                audience={},
-                token="crowdround",
-                state="open",
-                opens_at=now,
-                closes_at=now + dt.timedelta(days=14),
-                published=False,
-                invited=len(users),
-            )
-            session.add(round_)
-            await session.flush()
-            session.add(store.start_counting(round_, await store.plan_for(session, network, {}, 5)))
-            round_id = round_.id
+            round_id = await open_round(session, network, "crowdround", now, len(users))
         await database.dispose()
-        env = {
-            "TELEGRAM_BOT_TOKEN": api.token,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-            "DATABASE_URL": url,
-            "WEBHOOK_URL": "",
-            "LOG_LEVEL": "WARNING",
-            "DISPATCH_INTERVAL_SECONDS": "5",
-            "CHAT_SEND_INTERVAL_SECONDS": "1.0",
-        }
-        async with running(api, sys.executable, "bot.py", env=env) as pid:
+        async with running(api, sys.executable, "bot.py", env=bot_env(api, url)) as pid:
             watch = Watch(api)
             for user in users:  # not measured: each opens the link and gets the first question
                 await api.world.open_link(
@@ -264,7 +254,7 @@ async def under_summary(url: str, size: dict[str, int]) -> tuple[Crowd, Crowd, i
     the coordinator asks for /summary again and again (of a network with size['rounds']
     published rounds of size['responses'] responses in all). Returns the idle presses, the
     presses under /summary and how many summaries were sent meanwhile."""
-    from bench.run import RNG, seed_network
+    from bench.run import RNG, open_round, seed_network
     from tests.seeding import insert_responses
 
     api = FakeBotApi(World(), limits=StrictLimits())
@@ -297,33 +287,10 @@ async def under_summary(url: str, size: dict[str, int]) -> tuple[Crowd, Crowd, i
                 await store.forget_counts(
                     session, closed, await store.round_result(session, closed)
                 )
-            open_round = Round(
-                network_id=network.id,
-                questionnaire=NETWERKTOETS,
-                k=5,
-                audience={},
-                token="pressround",
-                state="open",
-                opens_at=now,
-                closes_at=now + dt.timedelta(days=14),
-                published=False,
-                invited=len(users),
-            )
-            session.add(open_round)
-            await session.flush()
-            plan = await store.plan_for(session, network, {}, 5)
-            session.add(store.start_counting(open_round, plan))
-            round_id = open_round.id
+            round_id = await open_round(session, network, "pressround", now, len(users))
         await database.dispose()
-        env = {
-            "TELEGRAM_BOT_TOKEN": api.token,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-            "DATABASE_URL": url,
-            "WEBHOOK_URL": "",
-            "LOG_LEVEL": "WARNING",
-        }
         partner = users[0]
-        async with running(api, sys.executable, "bot.py", env=env):
+        async with running(api, sys.executable, "bot.py", env=bot_env(api, url)):
             watch = Watch(api)
             await world.open_link(partner, "https://t.me/netwerkpols_test_bot?start=a_pressround")
             question = await _question(world, partner)

@@ -226,6 +226,30 @@ async def seed_network(
     return network, users, coordinator
 
 
+async def open_round(
+    session: Any, network: Network, token: str, opens_at: dt.datetime, invited: int
+) -> int:
+    """An open Netwerktoets round of two weeks for everyone, counting from the start; its id.
+    Its answer link is /start a_<token>."""
+    round_ = Round(
+        network_id=network.id,
+        questionnaire=NETWERKTOETS,
+        k=5,
+        audience={},
+        token=token,
+        state="open",
+        opens_at=opens_at,
+        closes_at=opens_at + dt.timedelta(days=14),
+        published=False,
+        invited=invited,
+    )
+    session.add(round_)
+    await session.flush()
+    plan = await store.plan_for(session, network, round_.audience, round_.k)
+    session.add(store.start_counting(round_, plan))
+    return round_.id
+
+
 async def answer_round_ours(api: FakeBotApi, url: str, size: dict[str, int]) -> tuple[float, int]:
     """Partners answering a round (callback -> store -> edit): CPU seconds and presses."""
     world = api.world
@@ -233,23 +257,7 @@ async def answer_round_ours(api: FakeBotApi, url: str, size: dict[str, int]) -> 
     await bot.start()
     network, users, _ = await seed_network(bot.services.database, world, size["partners"])
     async with bot.services.database.unit_of_work() as session:
-        round_ = Round(
-            network_id=network.id,
-            questionnaire=NETWERKTOETS,
-            k=5,
-            audience={},
-            token="benchround",
-            state="open",
-            opens_at=START,
-            closes_at=START + dt.timedelta(days=14),
-            published=False,
-            invited=len(users),
-        )
-        session.add(round_)
-        await session.flush()
-        plan = await store.plan_for(session, network, round_.audience, round_.k)
-        session.add(store.start_counting(round_, plan))
-        round_id = round_.id
+        round_id = await open_round(session, network, "benchround", START, len(users))
     for user in users:  # not measured: each opens the link and gets the first question
         await bot.act(world.open_link(user, "https://t.me/netwerkpols_test_bot?start=a_benchround"))
     presses = [

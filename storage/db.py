@@ -118,7 +118,7 @@ def _strip_nul(engine: AsyncEngine) -> None:
 
 def create_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> AsyncEngine:
     """An async engine for url, with the SQLite settings applied where it is SQLite (read_only:
-    for units of work that only read, see Database.reading)."""
+    for units of work that only read, see Database.unit_of_work)."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -232,8 +232,7 @@ class Database:
         # A unit opened inside another (or in a task started inside one) does not queue behind
         # the turn its outer unit holds: it meets SQLite's own lock, as it always did.
         nested = outer is not None and outer.open
-        writing = self._writers is not None and not read_only and not nested
-        turn = self._writers if writing and self._writers is not None else NO_TURN
+        turn = self._writers if self._writers is not None and not (read_only or nested) else NO_TURN
         try:
             async with turn, sessions() as session, session.begin():
                 yield session

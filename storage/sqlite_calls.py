@@ -15,7 +15,6 @@ pinned in requirements/main.lock, and every test runs through this path.
 from __future__ import annotations
 
 import collections
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -60,7 +59,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         try:
-            return await_(self._run(operation, [parameters], many=False))
+            return await_(self._run(operation, parameters, many=False))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
 
@@ -70,7 +69,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         except Exception as error:
             self._adapt_connection._handle_exception(error)
 
-    async def _run(self, operation: str, parameters: Sequence[Any], *, many: bool) -> None:
+    async def _run(self, operation: str, parameters: Any, *, many: bool) -> None:
+        """One statement (with many: once per parameter set) in one call to the thread."""
         connection = self._connection  # aiosqlite's Connection; ._conn is sqlite3's
 
         def in_thread() -> tuple[Any, int, int | None, list[Any]]:
@@ -78,10 +78,10 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             try:
                 if many:
                     cursor.executemany(operation, parameters)
-                elif parameters[0] is None:
+                elif parameters is None:
                     cursor.execute(operation)
                 else:
-                    cursor.execute(operation, parameters[0])
+                    cursor.execute(operation, parameters)
                 rows = cursor.fetchall() if cursor.description else []
                 return cursor.description, cursor.rowcount, cursor.lastrowid, rows
             finally:
