@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session, attributes
 
+from storage import sqlite_calls
 from storage.models import Member, Person, Trekker
-from storage.sqlite_calls import one_trip_per_statement
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _configure_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        one_trip_per_statement(dbapi_connection)
+        sqlite_calls.one_trip_per_statement(dbapi_connection)
         # Let SQLAlchemy's "begin" event below decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -91,7 +91,9 @@ def _configure_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        if not sqlite_calls.begin(connection.connection.dbapi_connection, statement):
+            connection.exec_driver_sql(statement)
 
 
 def without_nul(value: Any) -> Any:

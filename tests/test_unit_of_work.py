@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -175,4 +176,51 @@ async def test_a_sqlite_statement_is_one_call_to_its_thread(
             await connection.execute(text("INSERT INTO t (id, name) VALUES (1, 'twee')"))
     async with database.engine.connect() as connection:
         assert await connection.scalar(text("SELECT count(*) FROM t")) == 3
+    await database.dispose()
+
+
+async def test_a_sqlite_transaction_begins_with_its_first_statement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BEGIN IMMEDIATE goes to aiosqlite's thread with the first statement, and a commit or
+    rollback with nothing open makes no trip: a unit with one statement costs two trips, one
+    without statements none. A transaction whose statement failed is still rolled back."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'begin.sqlite3'}")
+    async with database.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))
+    trips: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append(getattr(fn, "__name__", str(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with database.unit_of_work() as session:
+        await session.execute(text("INSERT INTO t (name) VALUES ('Anna')"))
+    assert len(trips) == 2  # BEGIN IMMEDIATE with the insert, then COMMIT
+    trips.clear()
+    async with database.unit_of_work():
+        pass
+    async with database.unit_of_work(read_only=True):
+        pass
+    assert trips == []
+
+    with pytest.raises(IntegrityError):
+        async with database.unit_of_work() as session:
+            await session.execute(text("INSERT INTO t (name) VALUES ('Bram')"))
+            await session.execute(text("INSERT INTO t (id, name) VALUES (1, 'twee')"))
+    with pytest.raises(IntegrityError):
+        async with database.unit_of_work() as session:  # fails in its very first statement
+            await session.execute(text("INSERT INTO t (id, name) VALUES (1, 'drie')"))
+    async with database.unit_of_work() as session:
+        await session.execute(text("INSERT INTO t (name) VALUES ('Chris')"))
+    async with database.unit_of_work(read_only=True) as session:
+        names = (await session.scalars(text("SELECT name FROM t ORDER BY id"))).all()
+    assert names == ["Anna", "Chris"]  # Bram was rolled back with the failed statement
+    # And the write lock was let go each time: another connection can write at once.
+    other = sqlite3.connect(tmp_path / "begin.sqlite3", timeout=0)
+    other.execute("INSERT INTO t (name) VALUES ('Dirk')")
+    other.commit()
+    other.close()
     await database.dispose()
