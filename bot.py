@@ -49,6 +49,7 @@ from i18n import compile_catalogs
 from schedules.dispatcher import Dispatcher
 from schedules.pacing import OVERALL_PER_SECOND, LocalBudget, SendBudget, TelegramPacer
 from schedules.registry import RENDERERS
+from schedules.transport import AiohttpRequest
 from settings import Settings, SettingsError, load_settings
 from startup import StartupProblem, preflight
 from storage.budget import SharedBudget
@@ -104,6 +105,8 @@ def build_application(
         .base_file_url(f"{base}/file/bot")
         .context_types(ContextTypes(context=Context))
         .defaults(Defaults(parse_mode=None, do_quote=False))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(pool_size=1))
         .rate_limiter(
             TelegramPacer(
                 chat_interval=settings.chat_send_interval_seconds, budget=sending_budget(database)

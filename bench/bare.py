@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from fakebot.recording import RecordingApplication
 from fakebot.server import FakeBotApi
+from schedules.transport import AiohttpRequest
 
 ITEMS = 7  # the Netwerktoets's items: a press per item, then 'no comment' and 'submit'
 
@@ -47,9 +48,12 @@ async def bare_application(
     callback: bool = False,
     token: str = "",
     base_url: str = "",
+    aiohttp: bool = False,
 ) -> RecordingApplication:
     """Started and polling: on a press it answers and edits the message to a question with a
-    keyboard (the submit: to a receipt, then a thank-you message), or it echoes a command."""
+    keyboard (the submit: to a receipt, then a thank-you message), or it echoes a command.
+    aiohttp: on the HTTP client Netwerkpols uses (schedules/transport.py) instead of
+    python-telegram-bot's default (httpx)."""
 
     async def press(update: Update, context: Any) -> None:
         query = update.callback_query
@@ -72,13 +76,15 @@ async def bare_application(
         assert update.effective_message is not None
         await update.effective_message.reply_text("echo")
 
-    application = (
+    builder = (
         Application.builder()
         .application_class(RecordingApplication)
         .token(api.token if api else token)
         .base_url(f"{api.base_url if api else base_url}/bot")
-        .build()
     )
+    if aiohttp:
+        builder = builder.request(AiohttpRequest()).get_updates_request(AiohttpRequest(pool_size=1))
+    application = builder.build()
     application.add_handler(
         CallbackQueryHandler(press)
         if callback
@@ -120,12 +126,15 @@ async def answer_round_bare(api: FakeBotApi, partners: int) -> tuple[float, int]
     return cpu, len(ids)
 
 
-async def serve(base_url: str, token: str) -> None:
-    """Answer presses until stdin closes (bench.crowd runs this as its own process)."""
-    bare = await bare_application(callback=True, token=token, base_url=base_url)
+async def serve(base_url: str, token: str, transport: str = "httpx") -> None:
+    """Answer presses until stdin closes (bench.crowd runs this as its own process; transport
+    httpx or aiohttp)."""
+    bare = await bare_application(
+        callback=True, token=token, base_url=base_url, aiohttp=transport == "aiohttp"
+    )
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     await stop(bare)
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(*sys.argv[1:3]))
+    asyncio.run(serve(*sys.argv[1:4]))

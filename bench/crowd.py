@@ -228,14 +228,15 @@ async def _question(world: World, user: User) -> Message:
     raise RuntimeError(f"{user.first_name} never got the first question")
 
 
-async def bare(partners: int) -> Crowd:
-    """The same crowd pressing the bare bot."""
+async def bare(partners: int, transport: str = "httpx") -> Crowd:
+    """The same crowd pressing the bare bot (on python-telegram-bot's HTTP client, httpx, or
+    on ours, aiohttp)."""
     api = FakeBotApi(World(), limits=StrictLimits())
     api.world.callback_window = CALLBACK_WINDOW
     await api.start()
     try:
         world = api.world
-        command = (sys.executable, "-m", "bench.bare", api.base_url, api.token)
+        command = (sys.executable, "-m", "bench.bare", api.base_url, api.token, transport)
         async with running(api, *command, env={}) as pid:
             watch = Watch(api)
             plan = []

@@ -727,6 +727,7 @@ async def bench_crowd(backend: str, url: str, size: dict[str, int]) -> list[Row]
     partners = size["crowd"]
     ours = await crowd.ours(url, partners)
     bare = await crowd.bare(partners)
+    bare_aiohttp = await crowd.bare(partners, "aiohttp")
     late = f"{ours.too_late} of {ours.presses} answered too late (bare: {bare.too_late})"
     return [
         Row(
@@ -736,6 +737,14 @@ async def bench_crowd(backend: str, url: str, size: dict[str, int]) -> list[Row]
             1000 * bare.cpu_seconds / bare.presses,
             "ms",
             1.5,
+        ),
+        Row(
+            backend,
+            f"crowd of {partners}: CPU ms per press, vs the bare bot on our HTTP client",
+            1000 * ours.cpu_seconds / ours.presses,
+            1000 * bare_aiohttp.cpu_seconds / bare_aiohttp.presses,
+            "ms",
+            None,
         ),
         Row(
             backend,
