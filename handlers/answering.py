@@ -184,16 +184,27 @@ async def answer_button(update: Update, context: Context) -> None:
             submitted = await store.submit(session, round_, draft, member)
             if not submitted:
                 raise Refusal(ALREADY_ANSWERED)
-            answered = await store.answered_count(session, round_.id)
-            thanks = view.thanks(lang, answered, max(round_.invited, answered))
     await query.answer()
     if not submitted:
         await replace(query, text, markup)
         return
-    # The review becomes a receipt without buttons; the thank-you is the chat's last word.
+    # The review becomes a receipt without buttons; the thank-you is the chat's last word. It
+    # waits for its turn among everything the bot sends (a crowd submitting at once meets the
+    # 30-a-second ceiling), so it waits in a task of its own: this update's place among those
+    # handled at once goes to the next person's press meanwhile.
     await replace(query, t(lang, SENT_IN), None)
-    await context.bot.send_message(query.message.chat.id, thanks, parse_mode=ParseMode.HTML)
+    thanked = _thank(context, query.message.chat.id, round_, lang)
+    context.application.create_task(thanked, update=update)
     context.application.create_task(context.services.database.forget_history())
+
+
+async def _thank(context: Context, chat_id: int, round_: Round, lang: str) -> None:
+    """The thank-you after a submit, with how many have answered when it is sent (counted
+    outside the submit's transaction, which then holds the round's counts a moment less)."""
+    async with context.unit_of_work(read_only=True) as session:
+        answered = await store.answered_count(session, round_.id)
+    thanks = view.thanks(lang, answered, max(round_.invited, answered))
+    await context.bot.send_message(chat_id, thanks, parse_mode=ParseMode.HTML)
 
 
 def _move(kind: Cb, args: list[str], draft: Draft, questionnaire: Questionnaire) -> None:

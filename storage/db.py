@@ -213,6 +213,7 @@ class Database:
         # order they came, instead of in SQLite's busy handler, which sleeps in growing steps
         # (up to 100 ms) and lets a newcomer overtake one that has waited long.
         self._writers = asyncio.Lock() if self.is_sqlite else None
+        self._forgetting = self._forget_again = False  # forget_history running, and asked again
         self.on_roles_changed: RolesChanged | None = None
 
     @property
@@ -248,8 +249,22 @@ class Database:
             await self.on_roles_changed(frozenset(changed))
 
     async def forget_history(self) -> None:
-        """See forget_history()."""
-        await forget_history(self.engine)
+        """See forget_history(); at most one at a time. Asked while one runs (which may have
+        begun before the caller's commit), it runs once more after that one: a crowd that
+        submits at once gets one checkpoint after another, not one each fighting for the file's
+        locks, and the log is still emptied after the last of them."""
+        if self._forgetting:
+            self._forget_again = True
+            return
+        self._forgetting = True
+        try:
+            while True:
+                self._forget_again = False
+                await forget_history(self.engine)
+                if not self._forget_again:
+                    return
+        finally:
+            self._forgetting = False
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

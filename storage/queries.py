@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
@@ -14,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from domain.roles import Role
 from domain.text import name_key
 from storage.models import (
+    Base,
     Conversation,
     Draft,
     Member,
@@ -50,6 +54,16 @@ async def upsert_person(
     person.username = username[:64] if username else None
     person.telegram_language = telegram_language[:16] if telegram_language else None
     return person
+
+
+async def insert_new(session: AsyncSession, model: type[Base], **values: Any) -> bool:
+    """Insert a row unless one with the same key exists (INSERT ... ON CONFLICT DO NOTHING,
+    one statement, where a savepoint around a plain insert takes three); whether it was new.
+    The row is not loaded into the session."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    inserted = await session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return bool(inserted.rowcount)  # type: ignore[attr-defined]
 
 
 async def network_by_chat(

@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, tuple_
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -41,7 +40,7 @@ from storage.models import (
     RoundTally,
     RoundVoter,
 )
-from storage.queries import CURRENT
+from storage.queries import CURRENT, insert_new
 
 
 def new_round_token() -> str:
@@ -194,10 +193,9 @@ async def submit(session: AsyncSession, round_: Round, draft: Draft, member: Mem
     place. Returns False when the person had already submitted (a double press, a second
     device, or again after /forgetme).
     """
-    try:
-        async with session.begin_nested():
-            session.add(RoundVoter(round_id=round_.id, voter=voter_of(round_, draft.person_id)))
-    except IntegrityError:
+    if not await insert_new(
+        session, RoundVoter, round_id=round_.id, voter=voter_of(round_, draft.person_id)
+    ):
         return False
     assert member.organisation is not None
     row = await session.get(RoundTally, round_.id, with_for_update=True)

@@ -93,3 +93,39 @@ async def test_a_press_answered_too_late_still_shows_its_next_question(
     async with bot.services.database.unit_of_work() as session:
         [draft] = (await session.scalars(select(Draft))).all()
         assert sorted(draft.answers.values()) == [7, 8]
+
+
+async def test_a_thank_you_waiting_for_telegram_holds_no_place(
+    bot: BotHarness, world: World
+) -> None:
+    """A crowd submitting at once meets Telegram's 30 a second: the thank-you waits (here:
+    hangs in Telegram) in a task of its own, so the submit's update is done, and its place
+    goes to the next press, once the answers are in and the receipt is shown. Each thank-you
+    counts who had answered when it went out."""
+    setup = await network_with_partners(bot, world, 3)
+    anna, bram = setup.partners["Anna"], setup.partners["Bram"]
+    announcement = await start_round(bot, setup.net.els, k="3")
+    reviews = {}
+    for user in (anna, bram):
+        [_, question] = await bot.press(user, announcement, "Antwoord")
+        for score in (7, 8, 6, 5, 7, 8, 6):
+            await bot.press(user, question, str(score))
+        await bot.press(user, question, "Overslaan")
+        reviews[user.id] = question
+    held = world.hold("sendMessage", chat_id=anna.id)
+    submit = await world.press(anna, reviews[anna.id], "Insturen")
+    await asyncio.wait_for(held.arrived.wait(), 10)
+    assert await handled(bot, submit, seconds=3)  # done while its thank-you hangs
+    assert reviews[anna.id].text == "📨 Ingestuurd."
+    # (not bot.press: that waits for all the bot is doing, Anna's thank-you too)
+    bram_submits = await world.press(bram, reviews[bram.id], "Insturen")
+    assert await handled(bot, bram_submits, seconds=3)
+    for _ in range(150):
+        if "Dank je" in world.last_bot_message(bram).text:
+            break
+        await asyncio.sleep(0.02)
+    assert "2 van de 3" in world.last_bot_message(bram).text
+    held.release()
+    await bot.settle([submit])
+    thanks = world.last_bot_message(anna).text
+    assert "Dank je" in thanks and "1 van de 3" in thanks  # sent before Bram's submit
