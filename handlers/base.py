@@ -169,7 +169,8 @@ async def replace(
         after_commit(lambda: replace(query, text, markup))
         return
     shown = query.message
-    if isinstance(shown, Message) and shown.text_html == text and shown.reply_markup == markup:
+    # The buttons first: they tell most edits apart, and text_html is built from the entities.
+    if isinstance(shown, Message) and shown.reply_markup == markup and shown.text_html == text:
         return  # already showing exactly this: Telegram would refuse the edit
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)

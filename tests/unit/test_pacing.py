@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
 from typing import Any
 
 import pytest
@@ -50,8 +49,10 @@ async def test_turns_are_evenly_spaced_with_no_burst_even_when_all_are_due_at_on
     telegram = Telegram()
     await asyncio.gather(*(send(pacer, telegram, "sendMessage", 1000 + n) for n in range(20)))
     times = sorted(at for at, _ in telegram.calls)
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.02 - 0.005  # 1/50 s, give or take the event loop's resolution
+    # The n-th call never comes before its turn, n/50 s after the first (give or take the
+    # event loop's resolution); on a busy machine it may come late, and the next one then
+    # keeps its own turn rather than being pushed back.
+    assert all(at - times[0] >= n * 0.02 - 0.005 for n, at in enumerate(times))
     assert times[-1] - times[0] >= 19 * 0.02 - 0.01
 
 
