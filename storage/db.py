@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -118,6 +120,35 @@ def _strip_nul(engine: AsyncEngine) -> None:
         return statement, without_nul(parameters)
 
 
+IDLE_PING_SECONDS = 30.0
+
+
+def _check_on_checkout(engine: AsyncEngine) -> None:
+    """A pooled PostgreSQL connection is checked as it is taken from the pool, the cheap way
+    first: one the server ended (a restart, an administrator) is closed in asyncpg already,
+    because the event loop saw the socket close, and is replaced without a word. Only one
+    that lay idle for IDLE_PING_SECONDS is pinged (a connection a firewall dropped silently
+    looks open). SQLAlchemy's pool_pre_ping pings every time: BEGIN, a statement and ROLLBACK,
+    three round trips and 0.45 ms of CPU before every unit of work, a button press included."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        driver = proxy.driver_connection
+        if driver is not None and driver.is_closed():
+            raise DisconnectionError("the server closed this connection")
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("this connection no longer answers") from error
+
+
 def create_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> AsyncEngine:
     """An async engine for url, with the SQLite settings applied where it is SQLite (read_only:
     for units of work that only read, see Database.unit_of_work)."""
@@ -128,8 +159,9 @@ def create_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> AsyncE
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine, read_only=read_only)
     else:
-        kwargs.setdefault("pool_pre_ping", True)
         engine = create_async_engine(url, **kwargs)
+        if not kwargs.get("pool_pre_ping"):
+            _check_on_checkout(engine)
     _strip_nul(engine)
     return engine
 

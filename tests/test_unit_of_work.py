@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from storage import db as db_module
 from storage.db import Database
 from storage.models import Outgoing
 
@@ -139,6 +140,35 @@ async def test_a_connection_the_server_closed_while_idle_is_replaced(
     await asyncio.sleep(0.05)
     try:
         assert await _counter(database)
+    finally:
+        await database.dispose()
+
+
+async def test_only_a_connection_idle_for_long_is_pinged(
+    migrated: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit of work right after another takes its connection from the pool without a
+    ping (three round trips each); one that lay idle is pinged, and one whose ping fails (a
+    firewall dropped it silently) is replaced, not an error."""
+    database = Database(migrated["postgresql"])
+    pings: list[bool] = []
+    real_ping = database.engine.dialect.do_ping
+
+    def ping(dbapi_connection: Any) -> bool:
+        pings.append(True)
+        if len(pings) == 1:
+            raise OSError("no answer")
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(database.engine.dialect, "do_ping", ping)
+    try:
+        for _ in range(3):
+            assert await _counter(database) is not None
+        assert pings == []
+        monkeypatch.setattr(db_module, "IDLE_PING_SECONDS", 0.0)
+        async with database.unit_of_work() as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+        assert pings == [True]  # the one that failed; the fresh connection needs none
     finally:
         await database.dispose()
 
