@@ -13,13 +13,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 from telegram.ext import ExtBot
-from telegram.request import HTTPXRequest
 
 from bot import sending_budget
 from domain.clock import Clock
 from schedules.dispatcher import Dispatcher
 from schedules.outbox import RenderContext, Rendered, State
 from schedules.pacing import TelegramPacer
+from schedules.transport import AiohttpRequest
 from storage.db import Database
 from storage.models import Outgoing
 
@@ -41,7 +41,7 @@ async def main(url: str, base_url: str, token: str, name: str) -> None:
     """Send until nothing is left to send (by either process)."""
     database = Database(url)
     pacer = TelegramPacer(chat_interval=1.0, budget=sending_budget(database))
-    request = HTTPXRequest(connection_pool_size=256)  # as ApplicationBuilder makes it
+    request = AiohttpRequest()  # as bot.py makes it
     async with ExtBot(
         token, base_url=f"{base_url}/bot", rate_limiter=pacer, request=request
     ) as bot:
