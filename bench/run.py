@@ -37,6 +37,7 @@ from fakebot.limits import StrictLimits
 from fakebot.server import FakeBotApi
 from fakebot.world import BOT_ID, MEMBER, OWNER, World
 from schedules.dispatcher import Dispatcher
+from schedules.pacing import TelegramPacer
 from storage import rounds as store
 from storage.db import Database
 from storage.migrate import upgrade
@@ -647,9 +648,20 @@ async def bench_dispatch(
     )
     wall = time.perf_counter()
     report = await dispatcher.run_until_idle(max_rounds=100_000)
+    sent = report.outcomes.get("sent", 0)
+    pacer = bot.application.bot.rate_limiter
+    assert isinstance(pacer, TelegramPacer)
+    for _ in range(10):
+        if sent == len(rows):
+            break
+        # What Telegram refused went back to the queue for after its retry_after; the bot's
+        # clock is a manual one here, so it is moved on, and the time waited counts.
+        await asyncio.sleep(max(pacer.blocked_for(chat) for chat in [*groups, *people]))
+        bot.advance(seconds=60)
+        sent += (await dispatcher.run_until_idle(max_rounds=100_000)).outcomes.get("sent", 0)
     wall = time.perf_counter() - wall
     await bot.stop()
-    assert report.outcomes == {"sent": len(rows)}, report.outcomes
+    assert sent == len(rows), (sent, len(rows))
     result = [_dispatch_row(backend, "from one process", rows, groups, limits, wall)]
     if backend == "postgresql":
         result.append(await _dispatch_two_processes(url, size, api))
