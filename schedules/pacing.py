@@ -5,7 +5,7 @@ Telegram asks a bot for about 30 messages a second in all, 20 a minute in one gr
 one a second in one chat, and answers a message over a limit with 429 and a retry_after, until
 which that chat is closed to the bot. TelegramPacer keeps to all three:
 
-- **In all**: messages go out evenly spaced, 28 a second (a strict Telegram counts any one
+- **In all**: messages go out evenly spaced, 27 a second (a strict Telegram counts any one
   second, so a burst that a leaky bucket would allow is already too much). The turns come from
   a SendBudget: one of this process (LocalBudget), or one row in PostgreSQL that every bot
   process on that database draws from (storage.budget.SharedBudget), so two processes together
@@ -51,7 +51,7 @@ EDITING_ENDPOINTS = frozenset(
 # a group's 20 a minute would keep the 60th partner opening a round link waiting minutes.
 UNPACED_ENDPOINTS = frozenset({"getChatMember", "getChat", "getMe", "answerCallbackQuery"})
 
-OVERALL_PER_SECOND = 28.0
+OVERALL_PER_SECOND = 27.0
 GROUP_WINDOW = (20, 60.0)
 # Spare time added to a sliding window, for a request the network delays on its way.
 WINDOW_MARGIN = 0.25
