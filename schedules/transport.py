@@ -94,9 +94,15 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
+        data, headers = _body(request_data)
         try:
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout, proxy=self._proxy(url)
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=timeout,
+                proxy=self._proxy(url),
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
@@ -136,16 +142,23 @@ def _given(value: ODVInput[float], default: float) -> float | None:
     return value
 
 
-def _body(request_data: RequestData | None) -> Any:
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
     """The parameters as a form (urlencoded), or multipart when files go with them, as
-    python-telegram-bot's own request class sends them."""
+    python-telegram-bot's own request class sends them; with the headers they need.
+
+    A form is encoded here: given a dict, aiohttp builds a multipart writer (with a fresh
+    uuid4 boundary) for every request before finding that it is a plain form, about a tenth
+    of this class's CPU per call in the crowd benchmark."""
     if request_data is None:
-        return None
+        return None, None
     if not request_data.contains_files:
-        return request_data.json_parameters
+        return request_data.url_encoded_parameters().encode(), FORM
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+    return form, None

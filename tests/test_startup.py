@@ -132,6 +132,7 @@ async def test_a_good_start_runs_until_interrupted(tmp_path: Path, fake_api: Fak
     out, _ = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, out.decode()
     assert fake_api.token not in out.decode()
+    assert "event loop: uvloop" in out.decode()
     assert (tmp_path / "bot.sqlite3").stat().st_size > 0  # migrated
 
 

@@ -42,7 +42,12 @@ class Server:
         else:
             fields = dict(await request.post())
         self.received.append(
-            {"path": request.path, "agent": request.headers.get("User-Agent"), **fields}
+            {
+                "path": request.path,
+                "agent": request.headers.get("User-Agent"),
+                "type": request.content_type,
+                **fields,
+            }
         )
         return web.json_response({"ok": True, "result": True}, status=200)
 
@@ -76,12 +81,16 @@ def _data(**values: Any) -> RequestData:
 
 async def test_parameters_arrive_as_a_form(server: Server, request_: AiohttpRequest) -> None:
     status, body = await request_.do_request(
-        f"{server.url}/sendMessage", "POST", _data(chat_id=42, text="Wonen & Zorg <Oost>")
+        f"{server.url}/sendMessage",
+        "POST",
+        _data(chat_id=42, text="Wonen & Zorg <Oost> = één+1 %20", reply_markup={"a": [1]}),
     )
     assert (status, body) == (200, b'{"ok": true, "result": true}')
     [got] = server.received
     assert got["path"].endswith("/sendMessage")
-    assert got["chat_id"] == "42" and got["text"] == "Wonen & Zorg <Oost>"
+    assert got["type"] == "application/x-www-form-urlencoded"
+    assert got["chat_id"] == "42" and got["text"] == "Wonen & Zorg <Oost> = één+1 %20"
+    assert got["reply_markup"] == '{"a": [1]}'
     assert got["agent"] == AiohttpRequest.USER_AGENT
 
 
