@@ -5,11 +5,14 @@ Telegram asks a bot for about 30 messages a second in all, 20 a minute in one gr
 one a second in one chat, and answers a message over a limit with 429 and a retry_after, until
 which that chat is closed to the bot. TelegramPacer keeps to all three:
 
-- **In all**: messages go out evenly spaced, 27 a second (a strict Telegram counts any one
+- **In all**: messages go out evenly spaced, 28 a second (a strict Telegram counts any one
   second, so a burst that a leaky bucket would allow is already too much). The turns come from
   a SendBudget: one of this process (LocalBudget), or one row in PostgreSQL that every bot
   process on that database draws from (storage.budget.SharedBudget), so two processes together
-  stay under the ceiling.
+  stay under the ceiling. Evenly spaced when sent is not evenly spaced when they arrive: a
+  busy moment on either side of the network can bring a few together. So the process also
+  keeps RecentSends: no message goes out until the 30th before it has been answered a whole
+  second ago, which holds however the network delays them.
 - **In one group**: no more than 20 in any minute (a sliding window).
 - **In one chat**: the next message goes out no sooner than chat_interval after Telegram
   answered the previous one (ChatPacer), so no jitter can bring two closer.
@@ -51,7 +54,11 @@ EDITING_ENDPOINTS = frozenset(
 # a group's 20 a minute would keep the 60th partner opening a round link waiting minutes.
 UNPACED_ENDPOINTS = frozenset({"getChatMember", "getChat", "getMe", "answerCallbackQuery"})
 
-OVERALL_PER_SECOND = 27.0
+OVERALL_PER_SECOND = 28.0
+# Telegram's ceiling, as a strict Telegram counts it: messages arriving in any one second.
+OVERALL_WINDOW = (30, 1.0)
+# Spare time for the window of RecentSends: Telegram's clock and ours tick a little apart.
+RECENT_MARGIN = 0.02
 GROUP_WINDOW = (20, 60.0)
 # Spare time added to a sliding window, for a request the network delays on its way.
 WINDOW_MARGIN = 0.25
@@ -148,6 +155,55 @@ class ChatPacer:
                 self._locks.pop(chat_id, None)
 
 
+class RecentSends:
+    """No more than count messages that can arrive at Telegram within any period seconds.
+
+    A message arrives between the moment it was sent and the moment Telegram answered it, so
+    a message may go once fewer than count were sent before it and answered less than period
+    (and a margin) ago, the ones still waiting for their answer included. Unlike spacing when
+    sent, this holds whatever the delays on the way: when a busy moment brings answers
+    together, the next messages wait for them to be a period old."""
+
+    def __init__(self, count: int, period: float) -> None:
+        self.count, self.period = count, period
+        self._answered: deque[float] = deque()  # when each recent one was answered
+        self._in_flight = 0
+        self._waiting: deque[asyncio.Future[None]] = deque()
+
+    def _recent(self, now: float) -> int:
+        while self._answered and self._answered[0] <= now - self.period:
+            self._answered.popleft()
+        return len(self._answered)
+
+    @contextlib.asynccontextmanager
+    async def sending(self) -> AsyncIterator[None]:
+        """Wait until one more message fits, send inside the block."""
+        while True:
+            now = time.monotonic()
+            if self._recent(now) + self._in_flight < self.count:
+                break
+            if self._answered:
+                await asyncio.sleep(self._answered[0] + self.period - now)
+            else:  # all of them still on their way: wait for the first answer
+                waiter = asyncio.get_running_loop().create_future()
+                self._waiting.append(waiter)
+                try:
+                    await waiter
+                finally:
+                    if waiter in self._waiting:
+                        self._waiting.remove(waiter)
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            self._answered.append(time.monotonic())
+            while self._waiting:  # all of them look again: one may sleep on this answer now
+                waiter = self._waiting.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+
+
 class GroupWindows:
     """No more than count messages to one group in any period seconds: each message's moment
     is reserved as it waits, so the next count-th comes a whole period (and a margin) later."""
@@ -183,6 +239,8 @@ class TelegramPacer(BaseRateLimiter[dict[str, Any]]):
     ) -> None:
         self.pacer = ChatPacer(chat_interval)
         self.groups = GroupWindows(*GROUP_WINDOW)
+        count, period = OVERALL_WINDOW
+        self.recent = RecentSends(count, period + RECENT_MARGIN)
         self.budget: SendBudget = budget or LocalBudget()
         self.max_retries = max_retries
         self.edits_take_turns = False
@@ -254,7 +312,8 @@ class TelegramPacer(BaseRateLimiter[dict[str, Any]]):
                     if _is_group(chat_id):
                         await _sleep(self.groups.reserve(chat_id))
                     await self.budget.take()
-                    return await request
+                    async with self.recent.sending():
+                        return await request
             await self._wait_unblocked(chat_id)
             if endpoint in EDITING_ENDPOINTS and (self.edits_take_turns or _is_group(chat_id)):
                 await self.budget.take()

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import random
+import time
 from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
 
-from schedules.pacing import GroupWindows, LocalBudget, TelegramPacer
+from schedules.pacing import GroupWindows, LocalBudget, RecentSends, TelegramPacer
 
 
 class Telegram:
@@ -54,6 +56,87 @@ async def test_turns_are_evenly_spaced_with_no_burst_even_when_all_are_due_at_on
     # keeps its own turn rather than being pushed back.
     assert all(at - times[0] >= n * 0.02 - 0.005 for n, at in enumerate(times))
     assert times[-1] - times[0] >= 19 * 0.02 - 0.01
+
+
+class JitteryTelegram:
+    """A Telegram a busy network stands in front of: a message arrives some while after it
+    was sent, and is answered some while after it arrived."""
+
+    def __init__(self, seed: int) -> None:
+        self.arrived: list[float] = []
+        self.random = random.Random(seed)
+
+    async def send(self) -> None:
+        await asyncio.sleep(self.random.uniform(0, 0.06))
+        self.arrived.append(time.monotonic())
+        await asyncio.sleep(self.random.uniform(0, 0.06))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_no_more_arrive_in_any_window_than_allowed_however_the_network_delays(
+    seed: int,
+) -> None:
+    recent = RecentSends(5, 0.3)
+    telegram = JitteryTelegram(seed)
+
+    async def one() -> None:
+        async with recent.sending():
+            await telegram.send()
+
+    # Sent with no spacing at all, as fast as the window lets them.
+    await asyncio.gather(*(one() for _ in range(30)))
+    arrived = sorted(telegram.arrived)
+    assert len(arrived) == 30
+    assert all(arrived[n + 5] - arrived[n] >= 0.3 for n in range(len(arrived) - 5))
+    # ... and not much slower than that: six windows' worth, give or take the delays.
+    assert arrived[-1] - arrived[0] < 6 * (0.3 + 0.12) + 0.5
+
+
+async def test_a_message_waits_for_an_answer_when_all_are_still_on_their_way() -> None:
+    recent = RecentSends(2, 0.2)
+    answered: list[float] = []
+    started: list[float] = []
+
+    async def one(delay: float) -> None:
+        async with recent.sending():
+            started.append(time.monotonic())
+            await asyncio.sleep(delay)
+        answered.append(time.monotonic())
+
+    await asyncio.gather(one(0.1), one(0.15), one(0))
+    # The third goes a whole period after the first answer, not when the first one left.
+    assert started[2] >= answered[0] + 0.2 - 0.005
+
+
+async def test_a_sender_that_gives_up_waiting_holds_no_place() -> None:
+    recent = RecentSends(1, 0.05)
+    gate = asyncio.Event()
+
+    async def slow() -> None:
+        async with recent.sending():
+            await gate.wait()
+
+    first = asyncio.create_task(slow())
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(slow())
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    gate.set()
+    await first
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    async with asyncio.timeout(1):
+        async with recent.sending():
+            pass
+
+
+async def test_the_pacer_keeps_sent_messages_within_the_window() -> None:
+    pacer = TelegramPacer(chat_interval=0, budget=LocalBudget(per_second=1000))
+    pacer.recent = RecentSends(4, 0.2)
+    telegram = Telegram()
+    await asyncio.gather(*(send(pacer, telegram, "sendMessage", 1000 + n) for n in range(12)))
+    times = sorted(at for at, _ in telegram.calls)
+    assert all(times[n + 4] - times[n] >= 0.2 - 0.005 for n in range(len(times) - 4))
 
 
 def test_a_group_gets_twenty_in_a_minute_then_waits_for_the_window() -> None:
