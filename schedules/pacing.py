@@ -311,15 +311,20 @@ class TelegramPacer(BaseRateLimiter[dict[str, Any]]):
                     await self._wait_unblocked(chat_id)
                     if _is_group(chat_id):
                         await _sleep(self.groups.reserve(chat_id))
-                    await self.budget.take()
-                    async with self.recent.sending():
-                        return await request
+                    return await self._counted(request)
             await self._wait_unblocked(chat_id)
             if endpoint in EDITING_ENDPOINTS and (self.edits_take_turns or _is_group(chat_id)):
-                await self.budget.take()
+                return await self._counted(request)
             return await request
         finally:
             request.close()  # never awaited when waiting was cancelled: no warning for that
+
+    async def _counted(self, request: Coroutine[Any, Any, Any]) -> Any:
+        """Send request as one of the messages of Telegram's overall ceiling: on its turn of
+        the budget, and within the window of recent sends."""
+        await self.budget.take()
+        async with self.recent.sending():
+            return await request
 
     async def _wait_unblocked(self, chat_id: int | str) -> None:
         # A 429 that arrives while this waits moves the moment on: look again after waking.

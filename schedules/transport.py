@@ -142,7 +142,7 @@ def _given(value: ODVInput[float], default: float) -> float | None:
     return value
 
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
@@ -150,12 +150,12 @@ def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]
     python-telegram-bot's own request class sends them; with the headers they need.
 
     A form is encoded here: given a dict, aiohttp builds a multipart writer (with a fresh
-    uuid4 boundary) for every request before finding that it is a plain form, about a tenth
-    of this class's CPU per call in the crowd benchmark."""
+    uuid4 boundary) for every request before finding that it is a plain form: 2–3 % of the
+    bot's CPU in the crowd benchmark (bench/README.md)."""
     if request_data is None:
         return None, None
     if not request_data.contains_files:
-        return request_data.url_encoded_parameters().encode(), FORM
+        return request_data.url_encoded_parameters().encode(), _FORM
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)

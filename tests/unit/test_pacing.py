@@ -139,6 +139,21 @@ async def test_the_pacer_keeps_sent_messages_within_the_window() -> None:
     assert all(times[n + 4] - times[n] >= 0.2 - 0.005 for n in range(len(times) - 4))
 
 
+async def test_edits_that_count_as_messages_keep_within_the_window_too() -> None:
+    # An edit in a group is one of Telegram's messages: it takes a turn, and counts in the
+    # window with the messages sent beside it.
+    pacer = TelegramPacer(chat_interval=0, budget=LocalBudget(per_second=1000))
+    pacer.recent = RecentSends(4, 0.2)
+    telegram = Telegram()
+    await asyncio.gather(
+        *(send(pacer, telegram, "editMessageText", -1000 - n) for n in range(6)),
+        *(send(pacer, telegram, "sendMessage", 1000 + n) for n in range(6)),
+    )
+    times = sorted(at for at, _ in telegram.calls)
+    assert len(times) == 12
+    assert all(times[n + 4] - times[n] >= 0.2 - 0.005 for n in range(len(times) - 4))
+
+
 def test_a_group_gets_twenty_in_a_minute_then_waits_for_the_window() -> None:
     windows = GroupWindows(20, 60.0)
     assert [windows.reserve(-1) for _ in range(20)] == [0.0] * 20
