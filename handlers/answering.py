@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
@@ -25,7 +26,7 @@ from handlers.base import (
     replace,
     reply,
 )
-from i18n import N_, t
+from i18n import N_, person_language, t
 from storage import queries
 from storage import rounds as store
 from storage.db import after_commit
@@ -157,36 +158,41 @@ async def answer_button(update: Update, context: Context) -> None:
     submitted = False
     round_id = int_arg(args, 0)
     async with context.unit_of_work() as session:
-        # One statement for what the checks below need: they find it in the session.
-        facts = await store.load_for_press(session, round_id, query.from_user.id)
-        person, lang = await chatting_person(session, context, query.from_user)
-        round_, draft, member = await _answerable(
-            session,
-            round_id,
-            person.id,
-            lang,
-            submitting=kind is Cb.ROUND_SUBMIT,
-            member=facts.member,
-        )
-        if draft.message_id is not None and pressed_on < draft.message_id:
-            # A copy the questions have moved on from (shown anew below it since).
-            await drop_buttons(query)
-            await acknowledge(query, t(lang, OLDER_COPY))
-            return
-        draft.message_id = pressed_on
-        questionnaire = await questionnaire_of(session, round_.questionnaire)
+        screen = None
         if kind is not Cb.ROUND_SUBMIT:
-            _move(kind, args, draft, questionnaire)
-            text, markup = _screen(lang, round_, questionnaire, draft)
-        else:
-            if draft.step != "review" or len(draft.answers) != len(questionnaire.items):
-                raise Refusal(NO_LONGER_ACTIVE)
-            submitted = await store.submit(session, round_, draft, member)
-            if not submitted:
-                raise Refusal(ALREADY_ANSWERED)
+            screen = await _step_quickly(session, context, query, kind, args, round_id)
+        if screen is None:
+            # One statement for what the checks below need: they find it in the session.
+            facts = await store.load_for_press(session, round_id, query.from_user.id)
+            person, lang = await chatting_person(session, context, query.from_user)
+            round_, draft, member = await _answerable(
+                session,
+                round_id,
+                person.id,
+                lang,
+                submitting=kind is Cb.ROUND_SUBMIT,
+                member=facts.member,
+            )
+            if draft.message_id is not None and pressed_on < draft.message_id:
+                # A copy the questions have moved on from (shown anew below it since).
+                await drop_buttons(query)
+                await acknowledge(query, t(lang, OLDER_COPY))
+                return
+            draft.message_id = pressed_on
+            questionnaire = await questionnaire_of(session, round_.questionnaire)
+            if kind is not Cb.ROUND_SUBMIT:
+                _move(kind, args, draft, questionnaire)
+                screen = _screen(lang, round_, questionnaire, draft)
+            else:
+                if draft.step != "review" or len(draft.answers) != len(questionnaire.items):
+                    raise Refusal(NO_LONGER_ACTIVE)
+                submitted = await store.submit(session, round_, draft, member)
+                if not submitted:
+                    raise Refusal(ALREADY_ANSWERED)
     await query.answer()
     if not submitted:
-        await replace(query, text, markup)
+        assert screen is not None
+        await replace(query, *screen)
         return
     # The review becomes a receipt without buttons; the thank-you is the chat's last word. It
     # waits for its turn among everything the bot sends (a crowd submitting at once meets the
@@ -198,6 +204,45 @@ async def answer_button(update: Update, context: Context) -> None:
     context.application.create_task(context.services.database.forget_history())
 
 
+async def _step_quickly(
+    session: AsyncSession,
+    context: Context,
+    query: CallbackQuery,
+    kind: Cb,
+    args: list[str],
+    round_id: int,
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """A score, ◀ Back, Skip or Change when all is as it should be, and the screen it leads
+    to: read with one Core statement and stored with one guarded UPDATE, no ORM objects (what
+    a crowd scoring at once does most). None, with nothing changed, when anything is off (the
+    person's details changed, the round or their membership is not as it was, the press is on
+    an older copy, another process moved the draft meanwhile): answer_button's full path then
+    refuses in the right words, or puts it right and makes the same move."""
+    user = query.from_user
+    press = await store.read_press(session, round_id, user.id)
+    if (
+        press is None
+        or (press.first_name, press.username, press.telegram_language)
+        != queries.stored_details(user.first_name, user.username, user.language_code)
+        or not (press.started and press.reachable)
+        or press.state != "open"
+        or not press.invited
+        or press.draft is None
+    ):
+        return None
+    assert query.message is not None
+    pressed_on = query.message.message_id
+    if press.message_id is not None and pressed_on < press.message_id:
+        return None
+    questionnaire = await questionnaire_of(session, press.questionnaire)
+    steps = press.draft
+    _move(kind, args, steps, questionnaire)
+    if not await store.save_steps(session, press, user.id, steps, pressed_on):
+        return None
+    lang = person_language(press, user, context.services.settings.default_language)
+    return _screen(lang, press, questionnaire, steps)
+
+
 async def _thank(context: Context, chat_id: int, round_: Round, lang: str) -> None:
     """The thank-you after a submit, with how many have answered when it is sent (counted
     outside the submit's transaction, which then holds the round's counts a moment less)."""
@@ -207,7 +252,16 @@ async def _thank(context: Context, chat_id: int, round_: Round, lang: str) -> No
     await context.bot.send_message(chat_id, thanks, parse_mode=ParseMode.HTML)
 
 
-def _move(kind: Cb, args: list[str], draft: Draft, questionnaire: Questionnaire) -> None:
+class _Steps(Protocol):
+    """What a press moves: a Draft, or its plain values (store.DraftSteps)."""
+
+    answers: dict[str, Any]
+    position: int
+    step: str
+    comment: str | None
+
+
+def _move(kind: Cb, args: list[str], draft: _Steps, questionnaire: Questionnaire) -> None:
     """A score, ◀ Back, Skip or Change applied to the draft; a button of a screen the draft
     has left (pressed twice, or an older copy) is refused and changes nothing."""
     last = len(questionnaire.items) - 1
@@ -233,7 +287,7 @@ def _move(kind: Cb, args: list[str], draft: Draft, questionnaire: Questionnaire)
 
 
 def _screen(
-    lang: str, round_: Round, questionnaire: Questionnaire, draft: Draft
+    lang: str, round_: view.Answered, questionnaire: Questionnaire, draft: _Steps
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """What the person sees at the draft's step: a question, the comment or the review."""
     if draft.step == "items":

@@ -9,15 +9,13 @@ import threading
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 if TYPE_CHECKING:
     from telegram import User
-
-    from storage.models import Person
 
 DOMAIN = "netwerkpols"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -66,7 +64,17 @@ def normalise(lang: str | None, default: str = "nl") -> str:
     return default if default in LANGUAGES else "nl"
 
 
-def person_language(person: Person | None, user: User | None, default: str) -> str:
+class Speaker(Protocol):
+    """What a person's language is told from: a stored Person, or a press's facts."""
+
+    @property
+    def language(self) -> str | None: ...
+
+    @property
+    def telegram_language(self) -> str | None: ...
+
+
+def person_language(person: Speaker | None, user: User | None, default: str) -> str:
     """A person's language: their choice, else Telegram's language_code, else the default."""
     if person is not None and person.language:
         return person.language

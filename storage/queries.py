@@ -40,9 +40,12 @@ async def upsert_person(
     telegram_language: str | None,
 ) -> Person:
     """The person with this Telegram id, created if new, with Telegram's current details."""
+    first_name, username, telegram_language = stored_details(
+        first_name, username, telegram_language
+    )
     person = await session.get(Person, user_id)
     if person is None:
-        person = Person(id=user_id, first_name=first_name[:128], started=False, reachable=True)
+        person = Person(id=user_id, first_name=first_name, started=False, reachable=True)
         try:
             async with session.begin_nested():
                 session.add(person)
@@ -50,10 +53,21 @@ async def upsert_person(
             # Another update of the same person created the row a moment ago.
             person = await session.get(Person, user_id, populate_existing=True)
             assert person is not None
-    person.first_name = first_name[:128]
-    person.username = username[:64] if username else None
-    person.telegram_language = telegram_language[:16] if telegram_language else None
+    person.first_name = first_name
+    person.username = username
+    person.telegram_language = telegram_language
     return person
+
+
+def stored_details(
+    first_name: str, username: str | None, telegram_language: str | None
+) -> tuple[str, str | None, str | None]:
+    """A person's Telegram details as they are stored (cut to their columns)."""
+    return (
+        first_name[:128],
+        username[:64] if username else None,
+        telegram_language[:16] if telegram_language else None,
+    )
 
 
 async def insert_new(session: AsyncSession, model: type[Base], **values: Any) -> bool:

@@ -3,13 +3,14 @@ the publishable result made of them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, tuple_
+from sqlalchemy import bindparam, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -52,11 +53,14 @@ def in_audience(audience: dict[str, Any], member: Member) -> bool:
     """Whether a member is in an audience (everyone when no filter is set)."""
     if not member.is_partner or member.organisation is None:
         return False
+    return admits(audience, member.level, member.organisation.type)
+
+
+def admits(audience: dict[str, Any], level: str | None, organisation_type: str) -> bool:
+    """Whether an audience takes a partner of this level from this type of organisation."""
     levels = audience.get("levels") or []
     types = audience.get("types") or []
-    return (not levels or member.level in levels) and (
-        not types or member.organisation.type in types
-    )
+    return (not levels or level in levels) and (not types or organisation_type in types)
 
 
 def is_invited(round_: Round, member: Member) -> bool:
@@ -160,6 +164,163 @@ async def load_for_press(session: AsyncSession, round_id: int, person_id: int) -
     return PressFacts() if row is None else PressFacts(*row)
 
 
+@dataclass(slots=True)
+class DraftSteps:
+    """A draft's answers and where it stands, as plain values: what a press moves."""
+
+    answers: dict[str, Any]
+    position: int
+    step: str
+    comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A press on a round's button, as plain values read with one Core statement (see
+    read_press): the round, the person as stored, their current membership and their draft."""
+
+    round_id: int
+    k: int
+    state: str
+    audience: dict[str, Any]
+    questionnaire: str
+    first_name: str
+    username: str | None
+    telegram_language: str | None
+    language: str | None
+    started: bool
+    reachable: bool
+    partner: bool  # a current membership that answered the join questions
+    level: str | None
+    organisation_type: str | None
+    draft: DraftSteps | None
+    message_id: int | None  # the draft's live message
+    updated_at: dt.datetime | None  # the draft's, when it was read: its version
+
+    @property
+    def id(self) -> int:
+        """The round's id, as the answering screens ask it of a round."""
+        return self.round_id
+
+    @property
+    def invited(self) -> bool:
+        """Whether the person is a partner in the round's audience."""
+        return (
+            self.partner
+            and self.organisation_type is not None
+            and admits(self.audience, self.level, self.organisation_type)
+        )
+
+
+_PRESS = (
+    select(
+        Round.id,
+        Round.k,
+        Round.state,
+        Round.audience,
+        Round.questionnaire,
+        Person.first_name,
+        Person.username,
+        Person.telegram_language,
+        Person.language,
+        Person.started,
+        Person.reachable,
+        Member.joined_at,
+        Member.level,
+        Organisation.type,
+        Draft.answers,
+        Draft.position,
+        Draft.step,
+        Draft.comment,
+        Draft.message_id,
+        Draft.updated_at,
+    )
+    .select_from(Person)
+    .join(Round, Round.id == bindparam("round_id"))
+    .outerjoin(
+        Member,
+        (Member.network_id == Round.network_id) & (Member.person_id == Person.id) & CURRENT,
+    )
+    .outerjoin(Organisation, Organisation.id == Member.organisation_id)
+    .outerjoin(Draft, (Draft.round_id == Round.id) & (Draft.person_id == Person.id))
+    .where(Person.id == bindparam("person_id"))
+)
+
+_SAVE_STEPS = (
+    update(Draft)
+    .where(
+        Draft.round_id == bindparam("draft_round"),
+        Draft.person_id == bindparam("draft_person"),
+        Draft.updated_at == bindparam("seen"),
+    )
+    .values(
+        answers=bindparam("new_answers"),
+        position=bindparam("new_position"),
+        step=bindparam("new_step"),
+        comment=bindparam("new_comment"),
+        message_id=bindparam("new_message_id"),
+    )
+)
+
+
+async def read_press(session: AsyncSession, round_id: int, person_id: int) -> Press | None:
+    """A press's facts as plain values (None without such a person or round), on the
+    session's connection: a Core statement, and no ORM objects, which on the hottest path
+    there is (a crowd scoring at once) cost more than the statement itself."""
+    connection = await session.connection()
+    found = await connection.execute(_PRESS, {"round_id": round_id, "person_id": person_id})
+    row = found.first()
+    if row is None:
+        return None
+    draft = (
+        None
+        if row.position is None
+        else DraftSteps(dict(row.answers), row.position, row.step, row.comment)
+    )
+    return Press(
+        round_id=row.id,
+        k=row.k,
+        state=row.state,
+        audience=row.audience,
+        questionnaire=row.questionnaire,
+        first_name=row.first_name,
+        username=row.username,
+        telegram_language=row.telegram_language,
+        language=row.language,
+        started=row.started,
+        reachable=row.reachable,
+        partner=row.joined_at is not None,
+        level=row.level,
+        organisation_type=row.type,
+        draft=draft,
+        message_id=row.message_id,
+        updated_at=row.updated_at,
+    )
+
+
+async def save_steps(
+    session: AsyncSession, press: Press, person_id: int, steps: DraftSteps, message_id: int
+) -> bool:
+    """Store a press's move on the draft, shown now on message_id, with one UPDATE, if the
+    draft is still as read_press found it (its updated_at unchanged); False, and nothing
+    changed, when another transaction moved it meanwhile."""
+    connection = await session.connection()
+    saved = await connection.execute(
+        _SAVE_STEPS,
+        {
+            "draft_round": press.round_id,
+            "draft_person": person_id,
+            "seen": press.updated_at,
+            "new_answers": steps.answers,
+            "new_position": steps.position,
+            "new_step": steps.step,
+            "new_comment": steps.comment,
+            "new_message_id": message_id,
+        },
+    )
+    return bool(saved.rowcount)
+
+
 async def has_answered(session: AsyncSession, round_: Round, person_id: int) -> bool:
     """Whether the person has submitted in this round (while it keeps its voters)."""
     if round_.voter_salt is None:
@@ -198,23 +359,27 @@ async def submit(session: AsyncSession, round_: Round, draft: Draft, member: Mem
     ):
         return False
     assert member.organisation is not None
+    scores = {item: (int(score) or None) for item, score in draft.answers.items()}
+    comment = draft.comment
+    await session.execute(
+        delete(Draft).where(Draft.round_id == round_.id, Draft.person_id == draft.person_id)
+    )
+    # The tally row last: every submit of the round waits for this lock until the one holding
+    # it has committed, so nothing else of this transaction comes between the two (the
+    # caller's commit sends the UPDATE and the COMMIT).
     row = await session.get(RoundTally, round_.id, with_for_update=True)
     if row is None:
         raise ValueError(f"round {round_.id} has no tally")
     tally = Tally.from_json(row.data)
-    scores = {item: (int(score) or None) for item, score in draft.answers.items()}
     tally.add(
         Breakdown.from_json(round_.breakdown),
         scores,
         member.level,
         member.organisation.type,
-        draft.comment,
+        comment,
         random.SystemRandom(),
     )
     row.data = tally.to_json()
-    await session.execute(
-        delete(Draft).where(Draft.round_id == round_.id, Draft.person_id == draft.person_id)
-    )
     return True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
@@ -37,6 +38,18 @@ from storage.models import Network, Round
 from views.keyboards import button, deep_link, keyboard, link, rows
 
 COMMENT_LIMIT = 1000
+
+
+class Answered(Protocol):
+    """What the answering screens show of a round: its id (in their buttons) and k."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def k(self) -> int: ...
+
+
 K_CHOICES = (3, 5, 7, 10)
 BARS = " ▁▂▃▄▅▆▇█"
 LEVEL_GROUP_LABELS = {"upper": N_("Board & strategic"), "lower": N_("Tactical & operational")}
@@ -398,7 +411,7 @@ def intro(lang: str, network: Network, round_: Round, questionnaire: Questionnai
 
 
 def item_question(
-    lang: str, round_: Round, questionnaire: Questionnaire, position: int, current: int | None
+    lang: str, round_: Answered, questionnaire: Questionnaire, position: int, current: int | None
 ) -> tuple[str, InlineKeyboardMarkup]:
     """One item: the question, the meaning of the scale's ends, buttons 1–10 and don't know."""
     item = questionnaire.items[position]
@@ -429,7 +442,7 @@ def item_question(
     return "\n".join(lines), keyboard(scores[:5], scores[5:], [dont_know], back)
 
 
-def ask_comment(lang: str, round_: Round, position: int) -> tuple[str, InlineKeyboardMarkup]:
+def ask_comment(lang: str, round_: Answered, position: int) -> tuple[str, InlineKeyboardMarkup]:
     """The optional comment."""
     text = t(
         lang,
@@ -458,7 +471,7 @@ def comment_too_long(lang: str, length: int) -> str:
 
 def review(
     lang: str,
-    round_: Round,
+    round_: Answered,
     questionnaire: Questionnaire,
     answers: dict[str, int],
     comment: str | None,
