@@ -55,6 +55,7 @@ from startup import StartupProblem, preflight
 from storage.budget import SharedBudget
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.submits import Submits
 
 log = logging.getLogger("netwerkpols")
 # Opt in to PTB's coming behaviour (RetryAfter.retry_after as a timedelta); we handle both.
@@ -128,7 +129,9 @@ def build_application(
     )
     menus = Menus(application.bot, database, settings.default_language)
     database.on_roles_changed = menus.follow
-    application.bot_data["services"] = Services(settings, database, clock, dispatcher, menus)
+    application.bot_data["services"] = Services(
+        settings, database, clock, dispatcher, menus, Submits(database)
+    )
     for handler in [
         *network.HANDLERS,
         *rounds.HANDLERS,

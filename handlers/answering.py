@@ -32,6 +32,7 @@ from storage import rounds as store
 from storage.db import after_commit
 from storage.models import Draft, Member, Network, Person, Round
 from storage.rounds import questionnaire_of
+from storage.submits import Outcome
 from views import rounds as view
 
 ROUND_CLOSED = N_("This round has closed; answers can no longer be given. Thank you all the same!")
@@ -60,7 +61,7 @@ async def open_answer_link(update: Update, context: Context, token: str) -> None
         raise Refusal(NOT_A_PARTNER, network=esc(network.name))
     async with context.unit_of_work() as session:
         person, lang = await chatting_person(session, context, user)
-        round_, draft, _ = await _answerable(session, round_.id, person.id, lang, create=True)
+        round_, draft = await _answerable(session, round_.id, person.id, lang, create=True)
         questionnaire = await questionnaire_of(session, round_.questionnaire)
         question = _screen(lang, round_, questionnaire, draft)
         shown = _Shown(user.id, round_.id, person.id, draft.message_id)
@@ -105,20 +106,13 @@ async def _answerable(
     lang: str,
     *,
     create: bool = False,
-    submitting: bool = False,
     member: Member | None = None,
-) -> tuple[Round, Draft, Member]:
-    """The open round, this person's draft and membership, after every check that they may
-    answer.
-
-    Only a submit locks the round, and only for sharing (FOR SHARE on PostgreSQL), so closing
-    the round (FOR UPDATE) waits for submits and no answer slips in after the results were
-    counted; submits then queue briefly on the round's one tally row. A score press needs no
-    lock at all. member: the membership store.load_for_press found (saves asking again).
+) -> tuple[Round, Draft]:
+    """The open round and this person's draft, after every check that they may
+    answer. No lock: a submit's group (storage.submits) checks the round again under its own.
+    member: the membership store.load_for_press found (saves asking again).
     """
-    round_ = await session.get(
-        Round, round_id, with_for_update={"read": True} if submitting else None
-    )
+    round_ = await session.get(Round, round_id)
     if round_ is None:
         raise Refusal(ROUND_UNKNOWN)
     if round_.state != "open":
@@ -145,7 +139,7 @@ async def _answerable(
             raise Refusal(NO_LONGER_ACTIVE)
         draft = Draft(round_id=round_.id, person_id=person_id, answers={}, position=0, step="items")
         session.add(draft)
-    return round_, draft, member
+    return round_, draft
 
 
 async def answer_button(update: Update, context: Context) -> None:
@@ -153,55 +147,120 @@ async def answer_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     kind, args = unpack(query.data)
+    round_id = int_arg(args, 0)
+    if kind is Cb.ROUND_SUBMIT:
+        await _submit(update, context, query, round_id)
+        return
+    async with context.unit_of_work() as session:
+        screen = await _step_quickly(session, context, query, kind, args, round_id)
+        if screen is None:
+            checked = await _checked(session, context, query, round_id)
+            if checked is None:
+                return
+            round_, draft, lang = checked
+            questionnaire = await questionnaire_of(session, round_.questionnaire)
+            _move(kind, args, draft, questionnaire)
+            screen = _screen(lang, round_, questionnaire, draft)
+    await query.answer()
+    await replace(query, *screen)
+
+
+async def _checked(
+    session: AsyncSession, context: Context, query: CallbackQuery, round_id: int
+) -> tuple[Round, Draft, str] | None:
+    """Every check of a press on a round's button, with the person's details brought up to
+    date and the draft's live message set to the one pressed: the round, the draft and the
+    person's language. None when the press was on an older copy (its buttons are gone then,
+    and the person told)."""
     assert query.message is not None
     pressed_on = query.message.message_id
-    submitted = False
-    round_id = int_arg(args, 0)
-    async with context.unit_of_work() as session:
-        screen = None
-        if kind is not Cb.ROUND_SUBMIT:
-            screen = await _step_quickly(session, context, query, kind, args, round_id)
-        if screen is None:
-            # One statement for what the checks below need: they find it in the session.
-            facts = await store.load_for_press(session, round_id, query.from_user.id)
-            person, lang = await chatting_person(session, context, query.from_user)
-            round_, draft, member = await _answerable(
-                session,
-                round_id,
-                person.id,
-                lang,
-                submitting=kind is Cb.ROUND_SUBMIT,
-                member=facts.member,
-            )
-            if draft.message_id is not None and pressed_on < draft.message_id:
-                # A copy the questions have moved on from (shown anew below it since).
-                await drop_buttons(query)
-                await acknowledge(query, t(lang, OLDER_COPY))
-                return
-            draft.message_id = pressed_on
-            questionnaire = await questionnaire_of(session, round_.questionnaire)
-            if kind is not Cb.ROUND_SUBMIT:
-                _move(kind, args, draft, questionnaire)
-                screen = _screen(lang, round_, questionnaire, draft)
-            else:
-                if draft.step != "review" or len(draft.answers) != len(questionnaire.items):
-                    raise Refusal(NO_LONGER_ACTIVE)
-                submitted = await store.submit(session, round_, draft, member)
-                if not submitted:
-                    raise Refusal(ALREADY_ANSWERED)
-    await query.answer()
-    if not submitted:
-        assert screen is not None
-        await replace(query, *screen)
+    # One statement for what the checks below need: they find it in the session.
+    facts = await store.load_for_press(session, round_id, query.from_user.id)
+    person, lang = await chatting_person(session, context, query.from_user)
+    round_, draft = await _answerable(session, round_id, person.id, lang, member=facts.member)
+    if draft.message_id is not None and pressed_on < draft.message_id:
+        # A copy the questions have moved on from (shown anew below it since).
+        await drop_buttons(query)
+        await acknowledge(query, t(lang, OLDER_COPY))
+        return None
+    draft.message_id = pressed_on
+    return round_, draft, lang
+
+
+async def _submit(update: Update, context: Context, query: CallbackQuery, round_id: int) -> None:
+    """Submit: the checks (read with one statement when all is as it should be, else the
+    full path of answer_button's checks), then the draft counted in the round's next group of
+    submits (storage.submits), outside this update's own transaction."""
+    checked = await _submittable(context, query, round_id)
+    if checked is None:
         return
+    items, lang = checked
+    outcome = await context.services.submits.submit(round_id, query.from_user.id, items)
+    if outcome is not Outcome.SUBMITTED:
+        raise Refusal(_REFUSED[outcome])
+    await query.answer()
     # The review becomes a receipt without buttons; the thank-you is the chat's last word. It
     # waits for its turn among everything the bot sends (a crowd submitting at once meets the
     # 30-a-second ceiling), so it waits in a task of its own: this update's place among those
     # handled at once goes to the next person's press meanwhile.
     await replace(query, t(lang, SENT_IN), None)
-    thanked = _thank(context, query.message.chat.id, round_, lang)
+    assert query.message is not None
+    thanked = _thank(context, query.message.chat.id, round_id, lang)
     context.application.create_task(thanked, update=update)
     context.application.create_task(context.services.database.forget_history())
+
+
+async def _submittable(
+    context: Context, query: CallbackQuery, round_id: int
+) -> tuple[int, str] | None:
+    """A submit's checks: how many items the round's questionnaire has (a complete draft
+    answers them all) and the person's language. Read with one statement, and no lock, when
+    all is as it should be; else the full path of checks, which refuses in the right words.
+    None when the press was on an older copy."""
+    user = query.from_user
+    async with context.unit_of_work(read_only=True) as session:
+        press = _as_it_was(await store.read_press(session, round_id, user.id), query)
+        if press is not None:
+            questionnaire = await questionnaire_of(session, press.questionnaire)
+            lang = person_language(press, user, context.services.settings.default_language)
+            return len(questionnaire.items), lang
+    async with context.unit_of_work() as session:
+        checked = await _checked(session, context, query, round_id)
+        if checked is None:
+            return None
+        round_, draft, lang = checked
+        questionnaire = await questionnaire_of(session, round_.questionnaire)
+        if draft.step != "review" or len(draft.answers) != len(questionnaire.items):
+            raise Refusal(NO_LONGER_ACTIVE)
+        return len(questionnaire.items), lang
+
+
+_REFUSED = {
+    Outcome.ALREADY_ANSWERED: ALREADY_ANSWERED,
+    Outcome.NOT_READY: NO_LONGER_ACTIVE,
+    Outcome.CLOSED: ROUND_CLOSED,
+    Outcome.UNKNOWN: ROUND_UNKNOWN,
+}
+
+
+def _as_it_was(press: store.Press | None, query: CallbackQuery) -> store.Press | None:
+    """The press's facts when all is as it should be for the quick paths: the person's
+    details as stored, started and reachable, the round open, the person invited, a draft,
+    and the press on its live message. None when anything is off."""
+    user = query.from_user
+    assert query.message is not None
+    if (
+        press is None
+        or (press.first_name, press.username, press.telegram_language)
+        != queries.stored_details(user.first_name, user.username, user.language_code)
+        or not (press.started and press.reachable)
+        or press.state != "open"
+        or not press.invited
+        or press.draft is None
+        or (press.message_id is not None and query.message.message_id < press.message_id)
+    ):
+        return None
+    return press
 
 
 async def _step_quickly(
@@ -219,35 +278,27 @@ async def _step_quickly(
     an older copy, another process moved the draft meanwhile): answer_button's full path then
     refuses in the right words, or puts it right and makes the same move."""
     user = query.from_user
-    press = await store.read_press(session, round_id, user.id)
-    if (
-        press is None
-        or (press.first_name, press.username, press.telegram_language)
-        != queries.stored_details(user.first_name, user.username, user.language_code)
-        or not (press.started and press.reachable)
-        or press.state != "open"
-        or not press.invited
-        or press.draft is None
-    ):
+    press = _as_it_was(await store.read_press(session, round_id, user.id), query)
+    if press is None:
         return None
-    assert query.message is not None
-    pressed_on = query.message.message_id
-    if press.message_id is not None and pressed_on < press.message_id:
-        return None
+    assert query.message is not None and press.draft is not None
     questionnaire = await questionnaire_of(session, press.questionnaire)
     steps = press.draft
     _move(kind, args, steps, questionnaire)
-    if not await store.save_steps(session, press, user.id, steps, pressed_on):
+    if not await store.save_steps(session, press, user.id, steps, query.message.message_id):
         return None
     lang = person_language(press, user, context.services.settings.default_language)
     return _screen(lang, press, questionnaire, steps)
 
 
-async def _thank(context: Context, chat_id: int, round_: Round, lang: str) -> None:
+async def _thank(context: Context, chat_id: int, round_id: int, lang: str) -> None:
     """The thank-you after a submit, with how many have answered when it is sent (counted
     outside the submit's transaction, which then holds the round's counts a moment less)."""
     async with context.unit_of_work(read_only=True) as session:
-        answered = await store.answered_count(session, round_.id)
+        round_ = await session.get(Round, round_id)
+        if round_ is None:
+            return
+        answered = await store.answered_count(session, round_id)
     thanks = view.thanks(lang, answered, max(round_.invited, answered))
     await context.bot.send_message(chat_id, thanks, parse_mode=ParseMode.HTML)
 

@@ -36,6 +36,7 @@ from settings import Settings
 from storage import queries
 from storage.db import Database, after_commit, in_transaction
 from storage.models import Member, Network, Person
+from storage.submits import Submits
 from views.network import choose_network
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Services:
     clock: Clock
     dispatcher: Dispatcher
     menus: Menus
+    submits: Submits
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -4,7 +4,6 @@ the publishable result made of them."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -14,7 +13,7 @@ from sqlalchemy import bindparam, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from domain.anonymity import Breakdown, RoundPlan, Tally, plan_round, voter_hash
+from domain.anonymity import RoundPlan, Tally, plan_round, voter_hash
 from domain.errors import NO_LONGER_ACTIVE, Refusal
 from domain.questionnaires import (
     BUILTIN,
@@ -41,7 +40,7 @@ from storage.models import (
     RoundTally,
     RoundVoter,
 )
-from storage.queries import CURRENT, insert_new
+from storage.queries import CURRENT
 
 
 def new_round_token() -> str:
@@ -344,43 +343,6 @@ async def answered_count(session: AsyncSession, round_id: int) -> int:
         select(func.count()).select_from(RoundVoter).where(RoundVoter.round_id == round_id)
     )
     return int(count or 0)
-
-
-async def submit(session: AsyncSession, round_: Round, draft: Draft, member: Member) -> bool:
-    """Add a draft to the round's counts and delete it, in the caller's transaction.
-
-    The person leaves only a keyed hash among the voters; the scores and the comment go into
-    the round's one tally row, which is rewritten as a whole, with the comment at a random
-    place. Returns False when the person had already submitted (a double press, a second
-    device, or again after /forgetme).
-    """
-    if not await insert_new(
-        session, RoundVoter, round_id=round_.id, voter=voter_of(round_, draft.person_id)
-    ):
-        return False
-    assert member.organisation is not None
-    scores = {item: (int(score) or None) for item, score in draft.answers.items()}
-    comment = draft.comment
-    await session.execute(
-        delete(Draft).where(Draft.round_id == round_.id, Draft.person_id == draft.person_id)
-    )
-    # The tally row last: every submit of the round waits for this lock until the one holding
-    # it has committed, so nothing else of this transaction comes between the two (the
-    # caller's commit sends the UPDATE and the COMMIT).
-    row = await session.get(RoundTally, round_.id, with_for_update=True)
-    if row is None:
-        raise ValueError(f"round {round_.id} has no tally")
-    tally = Tally.from_json(row.data)
-    tally.add(
-        Breakdown.from_json(round_.breakdown),
-        scores,
-        member.level,
-        member.organisation.type,
-        comment,
-        random.SystemRandom(),
-    )
-    row.data = tally.to_json()
-    return True
 
 
 async def drafts_of(session: AsyncSession, person_id: int) -> Sequence[Draft]:
