@@ -182,3 +182,64 @@ async def test_the_anonymity_migration_keeps_every_published_result(
         assert not await store.has_answered(session, unpublished, 78)
     tables = await _tables(empty_database)
     assert not tables & {"response", "answer", "round_comment", "participation"}
+
+
+def test_the_newest_revision_is_read_from_the_files_as_alembic_reads_it(tmp_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config, newest_revision
+
+    assert newest_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    # Two heads (a branch not merged yet): not for this shortcut to decide.
+    for name, revision, parent in [("a", "1", None), ("b", "2", "1"), ("c", "3", "1")]:
+        (tmp_path / f"{name}.py").write_text(
+            f"revision: str = {revision!r}\ndown_revision = {parent!r}\nbranch_labels = None\n"
+        )
+    assert newest_revision(tmp_path) is None
+    (tmp_path / "d.py").write_text("revision = '4'\ndown_revision = ('2', '3')\nX = f()\n")
+    assert newest_revision(tmp_path) == "4"
+
+
+async def test_a_database_at_the_newest_revision_is_not_migrated_again(
+    empty_database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import migrate
+
+    await upgrade(empty_database)
+    await downgrade(empty_database, "0014")
+    await upgrade(empty_database)  # one behind: Alembic brings it up
+    assert await migrate.current_revision(empty_database) == migrate.newest_revision()
+
+    async def refuse(*args: object) -> None:
+        raise AssertionError("Alembic ran on a database at the newest revision")
+
+    monkeypatch.setattr(migrate, "_migrate", refuse)
+    await upgrade(empty_database)
+    with pytest.raises(AssertionError):
+        await upgrade(empty_database, "0014")  # any other revision is Alembic's to reach
+
+
+def test_the_bot_process_loads_no_alembic_once_the_schema_is_current(tmp_path: Path) -> None:
+    """About 11 MB of the bot process's memory: imported only when there is a migration."""
+    import subprocess
+    import sys
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    start = (
+        "import asyncio, sys, bot\n"
+        "from storage.db import Database\n"
+        "from storage.migrate import upgrade\n"
+        "async def main():\n"
+        "    database = Database(sys.argv[1])\n"
+        "    await upgrade(database)\n"
+        "    await database.dispose()\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules, 'mako' in sys.modules)\n"
+    )
+
+    def loaded() -> str:
+        command = [sys.executable, "-c", start, url]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+    assert loaded() == "True True"  # a new database: migrated
+    assert loaded() == "False False"  # from then on
