@@ -84,6 +84,7 @@ class Submits:
         self.database = database
         self._waiting: dict[int, list[_Waiting]] = {}
         self._committing: dict[int, asyncio.Task[None]] = {}
+        self._in_group: dict[int, int] = {}  # the size of the group committing, by round
 
     async def submit(self, round_id: int, person_id: int, items: int) -> Outcome:
         """Count this person's draft in the round and delete it, in the next group of the
@@ -102,10 +103,15 @@ class Submits:
         """How many of the round's submits wait for the group after the one committing."""
         return len(self._waiting.get(round_id, ()))
 
+    def committing(self, round_id: int) -> int:
+        """How many of the round's submits are in the group committing now."""
+        return self._in_group.get(round_id, 0)
+
     async def _commit_all(self, round_id: int) -> None:
         """The round's groups, one after another, until no submit is waiting."""
         try:
             while group := self._waiting.pop(round_id, None):
+                self._in_group[round_id] = len(group)
                 try:
                     outcomes = await self._commit(round_id, group)
                 except BaseException as error:
@@ -120,6 +126,7 @@ class Submits:
                         waiting.outcome.set_result(outcome)
         finally:
             del self._committing[round_id]
+            self._in_group.pop(round_id, None)
 
     async def _commit(self, round_id: int, group: Sequence[_Waiting]) -> list[Outcome]:
         async with self.database.unit_of_work() as session:

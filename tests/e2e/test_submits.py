@@ -69,14 +69,17 @@ async def test_submits_that_arrive_together_are_committed_together(
 
     with statements(engine) as seen:
         # Someone else holds the round's tally row (on SQLite: the one writer) while all seven
-        # press Insturen: the first group (whoever came first) waits, the other six gather.
+        # press Insturen: the first one's group waits for it, the other six gather meanwhile.
+        people = list(setup.partners.items())
         async with database.unit_of_work() as session:
             await session.get(RoundTally, round_id, with_for_update=True)
-            pressed = [
-                await world.press(user, reviews[name], "Insturen")
-                for name, user in setup.partners.items()
-            ]
+            first, user = people[0]
+            pressed = [await world.press(user, reviews[first], "Insturen")]
+            await _until(lambda: submits.committing(round_id) == 1)
+            for name, user in people[1:]:
+                pressed.append(await world.press(user, reviews[name], "Insturen"))
             await _until(lambda: submits.waiting(round_id) == 6)
+            assert submits.committing(round_id) == 1
         await bot.settle(pressed)
 
     assert seen.count("UPDATE round_tally") == 2  # the first alone, then the other six
