@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from domain.roles import Role
 from domain.text import name_key
@@ -70,14 +70,21 @@ def stored_details(
     )
 
 
-async def insert_new(session: AsyncSession, model: type[Base], **values: Any) -> bool:
-    """Insert a row unless one with the same key exists (INSERT ... ON CONFLICT DO NOTHING,
-    one statement, where a savepoint around a plain insert takes three); whether it was new.
-    The row is not loaded into the session."""
+async def insert_new(
+    session: AsyncSession,
+    model: type[Base],
+    rows: Sequence[dict[str, Any]],
+    returning: InstrumentedAttribute[Any],
+) -> set[Any]:
+    """Insert the rows, in the order given, except those whose key exists already (one
+    INSERT ... ON CONFLICT DO NOTHING, where a savepoint around each plain insert takes three
+    statements); the `returning` column's values of the rows that were new. Nothing is loaded
+    into the session."""
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    inserted = await session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return bool(inserted.rowcount)  # type: ignore[attr-defined]
+    statement = insert(model).values(list(rows)).on_conflict_do_nothing().returning(returning)
+    connection = await session.connection()
+    return set((await connection.execute(statement)).scalars())
 
 
 async def network_by_chat(

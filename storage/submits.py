@@ -23,14 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.anonymity import Breakdown, Tally
 from storage.db import Database
 from storage.models import Draft, Member, Organisation, Round, RoundTally, RoundVoter
-from storage.queries import CURRENT
+from storage.queries import CURRENT, insert_new
 from storage.rounds import admits, voter_of
 
 
@@ -108,24 +106,28 @@ class Submits:
         return self._in_group.get(round_id, 0)
 
     async def _commit_all(self, round_id: int) -> None:
-        """The round's groups, one after another, until no submit is waiting."""
+        """The round's groups, one after another, until no submit is waiting. An error that
+        stops a group reaches each of its submits, and the next group goes on; cancelled
+        (the bot stopping), the group's transaction rolls back and every submit still
+        waiting is cancelled with it (their drafts stay, to be sent in again)."""
+        group: list[_Waiting] | None = None
         try:
             while group := self._waiting.pop(round_id, None):
                 self._in_group[round_id] = len(group)
                 try:
                     outcomes = await self._commit(round_id, group)
-                except BaseException as error:
+                except Exception as error:
                     for waiting in group:
                         if not waiting.outcome.done():
                             waiting.outcome.set_exception(error)
-                    if not isinstance(error, Exception):
-                        raise
                     continue
                 for waiting, outcome in zip(group, outcomes, strict=True):
                     if not waiting.outcome.done():
                         waiting.outcome.set_result(outcome)
         finally:
             del self._committing[round_id]
+            for waiting in (*(group or ()), *self._waiting.pop(round_id, ())):
+                waiting.outcome.cancel()  # no-op for those already told
             self._in_group.pop(round_id, None)
 
     async def _commit(self, round_id: int, group: Sequence[_Waiting]) -> list[Outcome]:
@@ -148,40 +150,32 @@ async def _count(session: AsyncSession, round_: Round, group: Sequence[_Waiting]
         _DRAFTS, {"round_id": round_.id, "network_id": round_.network_id, "people": people}
     )
     drafts = {row.person_id: row for row in found}
+    items = {waiting.person_id: waiting.items for waiting in group}
     outcomes: dict[int, Outcome] = {}
-    complete: dict[int, Any] = {}  # person id: the draft's row
-    for waiting in group:
-        if waiting.person_id in outcomes or waiting.person_id in complete:
-            continue
-        row = drafts.get(waiting.person_id)
+    complete: list[Any] = []  # the rows of the drafts ready to count
+    for person_id in people:
+        row = drafts.get(person_id)
         if (
             row is None
             or row.step != "review"
-            or len(row.answers) != waiting.items
+            or len(row.answers) != items[person_id]
             or not admits(round_.audience, row.level, row.type)
         ):
-            outcomes[waiting.person_id] = Outcome.NOT_READY
+            outcomes[person_id] = Outcome.NOT_READY
         else:
-            complete[waiting.person_id] = row
+            complete.append(row)
     if complete:
-        voters = {voter_of(round_, row.person_id): row for row in complete.values()}
+        voters = {voter_of(round_, row.person_id): row for row in complete}
         # Sorted by the hash, so that not even the order of a group's rows keeps the order
         # in which its people pressed.
-        values = [{"round_id": round_.id, "voter": voter} for voter in sorted(voters)]
-        dialect = session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        connection = await session.connection()
-        inserted = await connection.execute(
-            insert(RoundVoter).values(values).on_conflict_do_nothing().returning(RoundVoter.voter)
-        )
-        new = set(inserted.scalars())
-        counted = [row for voter, row in voters.items() if voter in new]
+        rows = [{"round_id": round_.id, "voter": voter} for voter in sorted(voters)]
+        new = await insert_new(session, RoundVoter, rows, RoundVoter.voter)
         for voter, row in voters.items():
             outcomes[row.person_id] = (
                 Outcome.SUBMITTED if voter in new else Outcome.ALREADY_ANSWERED
             )
-        if counted:
-            await _tally(session, round_, counted)
+        if new:
+            await _tally(session, round_, [row for voter, row in voters.items() if voter in new])
     missing = [p for p in outcomes if p not in drafts]
     if missing:
         # A draft is deleted when it is counted: one that is gone may be a second press.

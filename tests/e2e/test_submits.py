@@ -190,3 +190,33 @@ async def test_a_submit_refused_by_its_group_says_why_and_keeps_the_draft(
     assert "gesloten" in answer.get("text", ""), answer
     assert "Je antwoorden" in review.text
     assert await _counts(database, round_id) == (0, 0, 1)
+
+
+async def test_a_group_cancelled_counts_nobody_and_leaves_no_submit_waiting(
+    bot: BotHarness, world: World
+) -> None:
+    """The bot stopping while a group waits for the round's tally row: the group's
+    transaction rolls back, its submit and the one waiting behind it are cancelled (none left
+    hanging), every draft stays, and a submit afterwards is counted as ever."""
+    setup = await network_with_partners(bot, world, 3)
+    anna, bram = setup.partners["Anna"], setup.partners["Bram"]
+    announcement = await start_round(bot, setup.net.els, k="3")
+    await _to_review(bot, anna, announcement)
+    await _to_review(bot, bram, announcement)
+    database: Database = bot.services.database
+    submits = Submits(database)
+    round_id = await _round_id(database)
+
+    async with database.unit_of_work() as session:
+        await session.get(RoundTally, round_id, with_for_update=True)
+        first = asyncio.ensure_future(submits.submit(round_id, anna.id, ITEMS))
+        await _until(lambda: submits.committing(round_id) == 1)
+        second = asyncio.ensure_future(submits.submit(round_id, bram.id, ITEMS))
+        await _until(lambda: submits.waiting(round_id) == 1)
+        submits._committing[round_id].cancel()  # as the event loop does when the bot stops
+        outcomes = await asyncio.wait_for(asyncio.gather(first, second, return_exceptions=True), 10)
+    assert all(isinstance(o, asyncio.CancelledError) for o in outcomes), outcomes
+    assert (submits.committing(round_id), submits.waiting(round_id)) == (0, 0)
+    assert await _counts(database, round_id) == (0, 0, 2)
+    assert await submits.submit(round_id, anna.id, ITEMS) is Outcome.SUBMITTED
+    assert await _counts(database, round_id) == (1, 1, 1)
